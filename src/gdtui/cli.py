@@ -1,0 +1,128 @@
+"""Command line: `gdtui [options]` opens the stepping TUI, `gdtui train [options]` trains headless.
+
+Both parse the same options into one `TrainConfig` and build the trainer with the same factory.
+Any bad input ends in one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, NoReturn, Sequence
+
+from gdtui import __version__
+from gdtui.engine.config import LOSSES, OPTIMIZERS, ConfigError, TrainConfig, allowed_values
+from gdtui.engine.data import DataError
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but every error is one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(message)
+
+
+def fail(message: str) -> NoReturn:
+    print(f"gdtui: error: {message}", file=sys.stderr)
+    raise SystemExit(USAGE_ERROR)
+
+
+def _number(name: str, kind: Callable[[str], object]) -> Callable[[str], object]:
+    def parse(text: str) -> object:
+        try:
+            return kind(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {allowed_values(name)} (got {text!r})") from None
+    return parse
+
+
+def _weights(text: str) -> tuple[float, float, float]:
+    parts = text.split(",")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 3:
+        raise argparse.ArgumentTypeError(f"must be {allowed_values('init_weights')} (got {text!r})")
+    return values  # range and finiteness are checked with the rest of the config
+
+
+def _add_training_options(parser: argparse.ArgumentParser) -> None:
+    data = parser.add_argument_group("data")
+    data.add_argument("--dataset", default="blobs", metavar="blobs|moons|circles|PATH.csv",
+                      help="generated data, or a CSV of x1,x2,label rows (header optional) (default: blobs)")
+    data.add_argument("--samples", type=_number("samples", int), default=1000,
+                      help="rows generated before the split (default: 1000)")
+    data.add_argument("--noise", "--cluster-std", dest="noise", type=_number("noise", float), default=None,
+                      help="blobs: cluster std (default 1.5); moons: noise (0.2); circles: noise (0.1)")
+    data.add_argument("--data-seed", type=_number("data_seed", int), default=1,
+                      help="seed of the data generator (default: 1, the lesson's)")
+    data.add_argument("--test-size", type=_number("test_size", float), default=0.5,
+                      help="fraction held out for testing (default: 0.5)")
+    train = parser.add_argument_group("training")
+    train.add_argument("--loss", choices=LOSSES, default="sse",
+                       help="sse: the lesson's sum of squared errors, stepping along the gradient of ½·SSE; "
+                            "bce: summed binary cross-entropy (default: sse)")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="gd",
+                       help="update rule, as torch.optim defines it (default: gd)")
+    train.add_argument("--alpha", type=_number("alpha", float), default=0.01, help="learning rate (default: 0.01)")
+    train.add_argument("--momentum", type=_number("momentum", float), default=0.9,
+                       help="momentum for momentum/nesterov (default: 0.9)")
+    train.add_argument("--batch-size", type=_number("batch_size", int), default=None,
+                       help="rows per update (default: all rows, i.e. vanilla full-batch GD)")
+    train.add_argument("--shuffle", action="store_true", help="shuffle the rows before every epoch")
+    train.add_argument("--seed", type=_number("seed", int), default=None,
+                       help="seed of the initial weights and the shuffling (default: drawn and reported)")
+    train.add_argument("--init-weights", type=_weights, default=None, metavar="W0,W1,W2",
+                       help="exact initial weights, bias first; use the = form for negatives: --init-weights=-1,2,3")
+    stop = parser.add_argument_group("stopping")
+    stop.add_argument("--epochs", type=_number("epochs", int), default=100, help="maximum epochs (default: 100)")
+    stop.add_argument("--tol", type=_number("tol", float), default=None, help="stop once the epoch loss is below this")
+    stop.add_argument("--patience", type=_number("patience", int), default=None,
+                      help="stop after this many epochs without a new best loss")
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gdtui", description="Watch gradient descent train a sigmoid unit, one key at a time. "
+                     "`gdtui train --help` lists the headless trainer.",
+                     epilog="subcommand: gdtui train [options] [--json]  trains headless and prints the lesson's log")
+    parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
+    _add_training_options(parser)
+    return parser
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gdtui train", description="Train headless and print the lesson's log and report.")
+    _add_training_options(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the log")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """Parsed options -> a validated config (ConfigError on a value out of range)."""
+    return TrainConfig(
+        dataset=args.dataset, samples=args.samples, noise=args.noise, data_seed=args.data_seed,
+        test_size=args.test_size, loss=args.loss, optimizer=args.optimizer, alpha=args.alpha,
+        momentum=args.momentum, batch_size=args.batch_size, shuffle=args.shuffle, epochs=args.epochs,
+        tol=args.tol, patience=args.patience, seed=args.seed, init_weights=args.init_weights,
+    ).validated()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    headless = bool(argv) and argv[0] == "train"
+    parser = _train_parser() if headless else _app_parser()
+    args = parser.parse_args(argv[1:] if headless else argv)
+    try:
+        config = config_from_args(args)
+        if headless:
+            from gdtui.headless import train
+            return train(config, as_json=args.json)
+        from gdtui.ui.app import run_app
+        return run_app(config)
+    except (ConfigError, DataError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,10 @@
+"""The gradient-descent engine: NumPy (and scikit-learn for data) only, never a UI import."""
+
+from .config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
+from .data import DataError, Dataset, load_dataset
+from .trainer import STOP_REASONS, Snapshot, Trainer, create_trainer
+
+__all__ = [
+    "DATASETS", "LOSSES", "OPTIMIZERS", "STOP_REASONS", "ConfigError", "DataError", "Dataset", "Snapshot",
+    "TrainConfig", "Trainer", "create_trainer", "load_dataset",
+]

@@ -1,0 +1,152 @@
+"""One validated description of a training run, shared by `gdtui train` and the TUI.
+
+Every parameter has a declared constraint; `TrainConfig.validated()` checks them all and raises
+`ConfigError` with one line naming the parameter and its allowed range.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Callable
+
+DATASETS = ("blobs", "moons", "circles")
+LOSSES = ("sse", "bce")
+OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+#: The noise each generated data set uses when none is given (blobs: the lesson's cluster_std).
+DEFAULT_NOISE = {"blobs": 1.5, "moons": 0.2, "circles": 0.1}
+
+MAX_SAMPLES = 5_000_000
+MAX_EPOCHS = 100_000_000
+
+
+class ConfigError(ValueError):
+    """A parameter outside its allowed range; the message is one line fit for a user."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that fixes a run: the data, the loss, the update rule and when to stop."""
+
+    dataset: str = "blobs"
+    """`blobs`, `moons`, `circles`, or a path to a CSV file of `x1,x2,label` rows."""
+    samples: int = 1000
+    """Rows generated before the train/test split (ignored for CSV)."""
+    noise: float | None = None
+    """Cluster std for blobs, noise for moons/circles; None means the data set's default."""
+    data_seed: int = 1
+    """Seed of the data generator (the train/test split always uses the lesson's random_state=42)."""
+    test_size: float = 0.5
+    """Fraction of rows held out for testing."""
+    loss: str = "sse"
+    """`sse` (the lesson's sum of squared errors) or `bce` (summed binary cross-entropy)."""
+    optimizer: str = "gd"
+    """The update rule; see `gdtui.engine.optim`."""
+    alpha: float = 0.01
+    """Learning rate."""
+    momentum: float = 0.9
+    """Momentum coefficient for `momentum` and `nesterov`."""
+    batch_size: int | None = None
+    """Rows per update; None is the full batch (vanilla GD)."""
+    shuffle: bool = False
+    """Shuffle the training rows before each epoch (mini-batch runs only change by it)."""
+    epochs: int = 100
+    """Maximum number of epochs."""
+    tol: float | None = None
+    """Stop once the epoch loss falls below this."""
+    patience: int | None = None
+    """Stop after this many epochs without a new best loss."""
+    seed: int | None = None
+    """Seed of the initial weights and of the shuffling; None draws one (and reports it)."""
+    init_weights: tuple[float, float, float] | None = None
+    """Exact initial weights (w0 bias, w1, w2); overrides the seeded draw."""
+
+    def validated(self) -> "TrainConfig":
+        """Return self if every parameter is in range, else raise `ConfigError`."""
+        for spec in _CONSTRAINTS:
+            value = getattr(self, spec.name)
+            if value is None and spec.optional:
+                continue
+            if not spec.check(value):
+                raise ConfigError(f"{spec.flag} must be {spec.allowed} (got {_show(value)})")
+        return self
+
+    def with_changes(self, **changes: Any) -> "TrainConfig":
+        """A copy with some parameters changed, validated."""
+        return replace(self, **changes).validated()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values."""
+        out = asdict(self)
+        out["noise"] = self.effective_noise
+        if self.init_weights is not None:
+            out["init_weights"] = list(self.init_weights)
+        return out
+
+    @property
+    def is_csv(self) -> bool:
+        return self.dataset not in DATASETS
+
+    @property
+    def effective_noise(self) -> float | None:
+        """The noise actually used (None for CSV data)."""
+        if self.is_csv:
+            return None
+        return DEFAULT_NOISE[self.dataset] if self.noise is None else self.noise
+
+
+def allowed_values(name: str) -> str:
+    """The allowed range of parameter `name`, in words (for messages)."""
+    return next(c.allowed for c in _CONSTRAINTS if c.name == name)
+
+
+@dataclass(frozen=True)
+class _Constraint:
+    name: str
+    check: Callable[[Any], bool]
+    allowed: str
+    optional: bool = False
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _int_in(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda v: _is_int(v) and low <= v <= high
+
+
+def _show(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+_CONSTRAINTS = (
+    _Constraint("dataset", lambda v: isinstance(v, str) and v != "",
+                "blobs, moons, circles or a path to a CSV file"),
+    _Constraint("samples", _int_in(10, MAX_SAMPLES), f"an integer in [10, {MAX_SAMPLES}]"),
+    _Constraint("noise", lambda v: _is_real(v) and 0 <= v <= 100, "a number in [0, 100]", optional=True),
+    _Constraint("data_seed", _int_in(0, 2**32 - 1), "an integer in [0, 4294967295]"),
+    _Constraint("test_size", lambda v: _is_real(v) and 0 < v < 1, "a number in (0, 1)"),
+    _Constraint("loss", lambda v: v in LOSSES, "one of " + ", ".join(LOSSES)),
+    _Constraint("optimizer", lambda v: v in OPTIMIZERS, "one of " + ", ".join(OPTIMIZERS)),
+    _Constraint("alpha", lambda v: _is_real(v) and 0 < v <= 1e6, "a number in (0, 1e6]"),
+    _Constraint("momentum", lambda v: _is_real(v) and 0 <= v < 1, "a number in [0, 1)"),
+    _Constraint("batch_size", _int_in(1, MAX_SAMPLES), f"an integer in [1, {MAX_SAMPLES}]", optional=True),
+    _Constraint("shuffle", lambda v: isinstance(v, bool), "true or false"),
+    _Constraint("epochs", _int_in(1, MAX_EPOCHS), f"an integer in [1, {MAX_EPOCHS}]"),
+    _Constraint("tol", lambda v: _is_real(v) and v > 0, "a number > 0", optional=True),
+    _Constraint("patience", _int_in(1, MAX_EPOCHS), f"an integer in [1, {MAX_EPOCHS}]", optional=True),
+    _Constraint("seed", _int_in(0, 2**32 - 1), "an integer in [0, 4294967295]", optional=True),
+    _Constraint("init_weights",
+                lambda v: isinstance(v, tuple) and len(v) == 3 and all(_is_real(w) and abs(w) <= 1e6 for w in v),
+                "three finite numbers w0,w1,w2 each within [-1e6, 1e6]", optional=True),
+)

@@ -1,0 +1,166 @@
+"""Data sources -> training and test arrays with the bias column FIRST.
+
+Rows of X are (1, x1, x2), so W = (w0 bias, w1, w2) and the decision boundary reads
+y = (-w0 - w1*x) / w2. Labels are float 0/1 vectors of shape (N,).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import TrainConfig
+
+SPLIT_SEED = 42
+"""The lesson's `train_test_split(..., random_state=42)`."""
+MAX_CSV_BYTES = 200 * 1024 * 1024
+
+
+class DataError(ValueError):
+    """Data that cannot be used; the message is one line fit for a user."""
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A train/test split ready for training."""
+
+    name: str
+    """Short description, e.g. `blobs` or the CSV file's name."""
+    X_train: np.ndarray
+    """(N, 3) float64 rows (1, x1, x2)."""
+    y_train: np.ndarray
+    """(N,) float64 labels in {0, 1}."""
+    X_test: np.ndarray
+    """(M, 3) float64 rows (1, x1, x2)."""
+    y_test: np.ndarray
+    """(M,) float64 labels in {0, 1}."""
+    labels: tuple[str, str] = ("0", "1")
+    """The original label mapped to class 0 and to class 1."""
+
+    @property
+    def label_mapping(self) -> str:
+        """E.g. `cat -> 0, dog -> 1`."""
+        return f"{self.labels[0]} -> 0, {self.labels[1]} -> 1"
+
+
+def load_dataset(config: TrainConfig) -> Dataset:
+    """Build the data set a config names (generated or read from CSV) and split it."""
+    if config.is_csv:
+        points, labels, names = read_csv(config.dataset)
+        title = os.path.basename(config.dataset)
+    else:
+        points, labels = _generate(config.dataset, config.samples, config.effective_noise, config.data_seed)
+        names = ("0", "1")
+        title = config.dataset
+    return split(points, labels, config.test_size, title, names)
+
+
+def _generate(kind: str, samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    # scikit-learn is imported here, not at module level: it costs most of a second at start-up.
+    from sklearn import datasets
+
+    if kind == "blobs":
+        return datasets.make_blobs(n_samples=samples, n_features=2, centers=2, cluster_std=noise, random_state=seed)
+    if kind == "moons":
+        return datasets.make_moons(n_samples=samples, noise=noise, random_state=seed)
+    return datasets.make_circles(n_samples=samples, noise=noise, factor=0.5, random_state=seed)
+
+
+def split(points: np.ndarray, labels: np.ndarray, test_size: float, name: str,
+          names: tuple[str, str] = ("0", "1")) -> Dataset:
+    """The lesson's `train_test_split(random_state=42)`, then the bias column is put first."""
+    from sklearn.model_selection import train_test_split
+
+    n = len(labels)
+    n_test = math.ceil(test_size * n)
+    if n_test < 1 or n - n_test < 1:
+        raise DataError(f"{name}: {n} rows cannot be split with test size {test_size} (need at least one each side)")
+    train_x, test_x, train_y, test_y = train_test_split(points, labels, test_size=test_size, random_state=SPLIT_SEED)
+    return Dataset(name, with_bias(train_x), np.asarray(train_y, dtype=np.float64),
+                   with_bias(test_x), np.asarray(test_y, dtype=np.float64), names)
+
+
+def with_bias(points: np.ndarray) -> np.ndarray:
+    """(N, 2) points -> (N, 3) C-contiguous float64 rows (1, x1, x2)."""
+    out = np.empty((len(points), 3), dtype=np.float64)
+    out[:, 0] = 1.0
+    out[:, 1:] = points
+    return out
+
+
+def read_csv(path: str) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
+    """Read `x1,x2,label` rows (header optional) -> points (N, 2), labels (N,) in {0, 1}, label names.
+
+    Exactly two distinct labels are accepted; numeric labels are ordered by value, others
+    alphabetically, and the first becomes class 0. Any problem raises `DataError` naming the line.
+    """
+    name = os.path.basename(path) or path
+    text = _read_text(path, name)
+    rows: list[tuple[float, float]] = []
+    raw_labels: list[str] = []
+    for line_no, fields in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if len(fields) != 3:
+            raise DataError(f"{name} line {line_no}: expected 3 values (x1,x2,label), found {len(fields)}")
+        x1, x2, label = (f.strip() for f in fields)
+        coords = _parse_pair(x1, x2)
+        if coords is None:
+            if not rows and not raw_labels:
+                continue  # a header line
+            raise DataError(f"{name} line {line_no}: x1 and x2 must be numbers (got {x1[:20]!r}, {x2[:20]!r})")
+        if not all(math.isfinite(c) for c in coords):
+            raise DataError(f"{name} line {line_no}: x1 and x2 must be finite (got {x1[:20]}, {x2[:20]})")
+        if not label:
+            raise DataError(f"{name} line {line_no}: the label is empty")
+        rows.append(coords)
+        raw_labels.append(label)
+    if not rows:
+        raise DataError(f"{name}: no data rows (expected x1,x2,label lines)")
+    names = _two_labels(raw_labels, name)
+    labels = np.fromiter((names.index(lab) for lab in raw_labels), dtype=np.float64, count=len(raw_labels))
+    return np.asarray(rows, dtype=np.float64), labels, names
+
+
+def _read_text(path: str, name: str) -> str:
+    try:
+        if os.path.isdir(path):
+            raise DataError(f"{name}: is a directory, not a CSV file")
+        if os.path.getsize(path) > MAX_CSV_BYTES:
+            raise DataError(f"{name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
+        with open(path, "rb") as handle:
+            blob = handle.read()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file (expected blobs, moons, circles or a CSV path)") from None
+    except OSError as exc:
+        raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if b"\0" in blob:
+        raise DataError(f"{name}: binary data, not a CSV text file")
+    try:
+        return blob.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{name}: not UTF-8 text, not a CSV file") from None
+
+
+def _parse_pair(x1: str, x2: str) -> tuple[float, float] | None:
+    try:
+        return float(x1), float(x2)
+    except ValueError:
+        return None
+
+
+def _two_labels(raw_labels: list[str], name: str) -> tuple[str, str]:
+    distinct = set(raw_labels)
+    if len(distinct) != 2:
+        shown = ", ".join(sorted(distinct)[:4]) + (", ..." if len(distinct) > 4 else "")
+        raise DataError(f"{name}: the label column must hold exactly 2 distinct values, found {len(distinct)} ({shown})")
+    try:
+        ordered = sorted(distinct, key=float)
+    except ValueError:
+        ordered = sorted(distinct)
+    return ordered[0], ordered[1]

@@ -1,0 +1,79 @@
+"""Per-epoch records in preallocated, growing arrays: cheap to append, cheap to read."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class History:
+    """Row k describes epoch k; row 0 is the initial state before any update.
+
+    For epoch k >= 1: `weights[k]` after the epoch, `directions[k]` the summed update directions
+    of its batches, `steps[k]` = weights[k] - weights[k-1], `losses[k]` the lesson's epoch loss
+    (measured with the weights in force before each update; the mean over mini-batches) and
+    `train_accuracy[k]` measured the same way. Row 0 holds the initial weights, zero direction
+    and step, and the loss and accuracy at the initial weights.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        capacity = max(int(capacity), 1) + 1
+        self._weights = np.zeros((capacity, 3))
+        self._directions = np.zeros((capacity, 3))
+        self._steps = np.zeros((capacity, 3))
+        self._losses = np.zeros(capacity)
+        self._accuracy = np.zeros(capacity)
+        self._rows = 0
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def append(self, weights: np.ndarray, direction: np.ndarray, step: np.ndarray, loss: float,
+               accuracy: float) -> None:
+        if self._rows == len(self._losses):
+            self._grow()
+        k = self._rows
+        self._weights[k] = weights
+        self._directions[k] = direction
+        self._steps[k] = step
+        self._losses[k] = loss
+        self._accuracy[k] = accuracy
+        self._rows = k + 1
+
+    def truncate(self, rows: int) -> None:
+        """Forget every row from `rows` on (a fork from an earlier epoch)."""
+        self._rows = max(0, min(rows, self._rows))
+
+    def _grow(self) -> None:
+        for name in ("_weights", "_directions", "_steps", "_losses", "_accuracy"):
+            old = getattr(self, name)
+            new = np.zeros((2 * len(old),) + old.shape[1:])
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    @staticmethod
+    def _view(array: np.ndarray, rows: int) -> np.ndarray:
+        view = array[:rows]
+        view.flags.writeable = False
+        return view
+
+    @property
+    def weights(self) -> np.ndarray:
+        """(epochs + 1, 3), read-only."""
+        return self._view(self._weights, self._rows)
+
+    @property
+    def directions(self) -> np.ndarray:
+        return self._view(self._directions, self._rows)
+
+    @property
+    def steps(self) -> np.ndarray:
+        return self._view(self._steps, self._rows)
+
+    @property
+    def losses(self) -> np.ndarray:
+        """(epochs + 1,), read-only; losses[1:] is the lesson's per-epoch log."""
+        return self._view(self._losses, self._rows)
+
+    @property
+    def train_accuracy(self) -> np.ndarray:
+        return self._view(self._accuracy, self._rows)

@@ -1,0 +1,284 @@
+"""The trainer: owns the weights, the optimizer state, the RNG and the history.
+
+It can be advanced one mini-batch, one epoch or many epochs at a time, and its hyperparameters
+can change between any two steps. A step that would produce a non-finite value is not taken:
+the trainer keeps its last finite state and reports the verdict `diverged`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .config import TrainConfig
+from .data import Dataset, load_dataset
+from .history import History
+from .losses import LOSSES, Workspace
+from .optim import OPTIMIZERS, OptState
+
+STOP_REASONS = ("epochs", "tol", "patience", "diverged")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An immutable picture of the trainer for the UI: plain floats and tuples, no arrays."""
+
+    epoch: int
+    batch: int
+    """Batches done in the epoch under way (0 at an epoch boundary)."""
+    batches_per_epoch: int
+    weights: tuple[float, float, float]
+    last_step: tuple[float, float, float]
+    """The change of the weights made by the last update (batch or epoch)."""
+    direction: tuple[float, float, float]
+    """The update direction (loss gradient, see `gdtui.engine.losses`) of the last update."""
+    loss: float
+    """The lesson's loss of the last finished epoch (epoch 0: the loss at the initial weights)."""
+    train_accuracy: float
+    test_accuracy: float
+    """Accuracies of the current weights."""
+    alpha: float
+    momentum: float
+    optimizer: str
+    loss_name: str
+    batch_size: int | None
+    optimizer_state: tuple[tuple[str, tuple[float, float, float]], ...]
+    """(label, value) for each piece of state the update rule keeps."""
+    stop_reason: str | None
+
+    @property
+    def direction_norm(self) -> float:
+        return math.sqrt(sum(g * g for g in self.direction))
+
+
+class Trainer:
+    """Gradient descent on one sigmoid unit over a `Dataset`, as a `TrainConfig` describes."""
+
+    def __init__(self, data: Dataset, config: TrainConfig) -> None:
+        config = config.validated()
+        if config.seed is None:
+            config = config.with_changes(seed=int(np.random.SeedSequence().entropy % 2**32))
+        self.data = data
+        self.config = config
+        self._rng = np.random.default_rng(config.seed)
+        first = np.array(config.init_weights, dtype=np.float64) if config.init_weights else None
+        self.reset(first)
+
+    # ---- state -------------------------------------------------------------------------------
+
+    def reset(self, weights: np.ndarray | None = None) -> None:
+        """Start again from `weights`, or from a fresh standard-normal draw of the trainer's RNG."""
+        w = self._rng.standard_normal(3) if weights is None else np.array(weights, dtype=np.float64)
+        self._w = w
+        self._opt_state = OptState()
+        self._epoch = 0
+        self._batch = 0
+        self._order: np.ndarray | None = None
+        self._batch_losses: list[float] = []
+        self._batch_correct = 0
+        self._epoch_start = w.copy()
+        self._direction_sum = np.zeros(3)
+        self._last_step = np.zeros(3)
+        self._last_direction = np.zeros(3)
+        self._last_rows = slice(0, 0)
+        self._best_loss = math.inf
+        self._best_epoch = 0
+        self._diverged = False
+        self._workspace = Workspace(self.batch_rows)
+        self.history = History(min(self.config.epochs, 100_000))
+        with np.errstate(all="ignore"):
+            initial_loss = self.loss.value(self.data.X_train, self.data.y_train, w)
+        self.history.append(w, np.zeros(3), np.zeros(3), initial_loss, self.accuracy(w, "train"))
+
+    @property
+    def loss(self):
+        return LOSSES[self.config.loss]
+
+    @property
+    def optimizer(self):
+        return OPTIMIZERS[self.config.optimizer]
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self._w.copy()
+
+    @property
+    def epoch(self) -> int:
+        return self._epoch
+
+    @property
+    def batch(self) -> int:
+        return self._batch
+
+    @property
+    def batch_rows(self) -> int:
+        n = len(self.data.y_train)
+        return n if self.config.batch_size is None else min(self.config.batch_size, n)
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return -(-len(self.data.y_train) // self.batch_rows)
+
+    @property
+    def diverged(self) -> bool:
+        return self._diverged
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why training should stop now, or None: diverged, tol, patience or epochs, first that holds."""
+        if self._diverged:
+            return "diverged"
+        if self._batch:
+            return None
+        cfg = self.config
+        if cfg.tol is not None and self._epoch and self.history.losses[-1] < cfg.tol:
+            return "tol"
+        if cfg.patience is not None and self._epoch - self._best_epoch >= cfg.patience:
+            return "patience"
+        if self._epoch >= cfg.epochs:
+            return "epochs"
+        return None
+
+    def last_batch_rows(self) -> np.ndarray:
+        """Indices into the training rows of the batch the last update used."""
+        rows = np.arange(len(self.data.y_train))[self._last_rows]
+        return rows if self._order is None else self._order[rows]
+
+    def accuracy(self, weights: np.ndarray, split: str = "train") -> float:
+        """Share of rows of `split` ('train' or 'test') that sigmoid(X @ w) > 0.5 classifies right."""
+        X, y = (self.data.X_train, self.data.y_train) if split == "train" else (self.data.X_test, self.data.y_test)
+        with np.errstate(all="ignore"):
+            return float(np.count_nonzero((X @ weights > 0) == (y > 0.5))) / len(y)
+
+    def predict(self, weights: np.ndarray, split: str = "test") -> np.ndarray:
+        """Class 0/1 per row of `split`."""
+        X = self.data.X_train if split == "train" else self.data.X_test
+        with np.errstate(all="ignore"):
+            return (X @ weights > 0).astype(np.int64)
+
+    # ---- hyperparameters ---------------------------------------------------------------------
+
+    def configure(self, **changes: Any) -> None:
+        """Change alpha, momentum, optimizer, loss, batch_size, shuffle, epochs, tol or patience.
+
+        Validated first (`ConfigError` leaves everything as it was). A new optimizer starts from
+        a fresh state; a new batch size applies from the next epoch. Clears a `diverged` verdict
+        so that the learner can try again from the last finite weights.
+        """
+        fixed = {"dataset", "samples", "noise", "data_seed", "test_size", "seed", "init_weights"} & changes.keys()
+        if fixed:
+            raise ValueError(f"{', '.join(sorted(fixed))} cannot change on a live trainer")
+        new = self.config.with_changes(**changes)
+        if new.optimizer != self.config.optimizer:
+            self._opt_state = OptState()
+        self.config = new
+        self._diverged = False
+        if self._batch == 0:
+            self._workspace = Workspace(self.batch_rows)
+
+    # ---- stepping ----------------------------------------------------------------------------
+
+    def step_batch(self) -> bool:
+        """One update on the next mini-batch (the whole set in full-batch mode).
+
+        Returns False, with nothing changed and the verdict `diverged`, if the update would
+        produce a non-finite loss, direction or weight.
+        """
+        if self._batch == 0:
+            self._start_epoch()
+        X, y = self.data.X_train, self.data.y_train
+        n, size = len(y), self._epoch_batch_rows
+        rows = slice(self._batch * size, min(n, (self._batch + 1) * size))
+        if self._order is not None:
+            Xb, yb = self._epoch_X[rows], self._epoch_y[rows]
+        else:
+            Xb, yb = X[rows], y[rows]
+        saved_state = self._opt_state.copy()
+        with np.errstate(all="ignore"):
+            loss, direction = self.loss.evaluate(Xb, yb, self._w, self._workspace)
+            step = self.optimizer.update(direction, self._opt_state, self.config.alpha, self.config.momentum)
+            new_w = self._w + step
+        if not (math.isfinite(loss) and np.isfinite(direction).all() and np.isfinite(new_w).all()):
+            self._opt_state = saved_state
+            self._diverged = True
+            return False
+        self._batch_losses.append(loss)
+        self._batch_correct += int(np.count_nonzero((self._workspace.p[: len(yb)] > 0.5) == (yb > 0.5)))
+        self._direction_sum += direction
+        self._last_direction = direction
+        self._last_step = step
+        self._last_rows = rows
+        self._w = new_w
+        self._batch += 1
+        if self._batch == self._epoch_batches:
+            self._finish_epoch()
+        return True
+
+    def step_epoch(self) -> bool:
+        """Finish the epoch under way (a whole epoch at a boundary). False if it diverged."""
+        while True:
+            if not self.step_batch():
+                return False
+            if self._batch == 0:
+                return True
+
+    def run(self, epochs: int | None = None) -> str | None:
+        """Step whole epochs until a stop rule fires or `epochs` more have run (default: up to
+        the configured maximum). Returns the stop reason, or None if only the count ran out."""
+        target = self.config.epochs if epochs is None else self._epoch + epochs
+        while self._epoch < target:
+            if not self.step_epoch():
+                return "diverged"
+            reason = self.stop_reason
+            if reason is not None and reason != "epochs":
+                return reason
+        return self.stop_reason
+
+    def _start_epoch(self) -> None:
+        self._epoch_start = self._w.copy()
+        self._epoch_batch_rows = self.batch_rows
+        self._epoch_batches = self.batches_per_epoch
+        self._batch_losses = []
+        self._batch_correct = 0
+        self._direction_sum = np.zeros(3)
+        if self.config.shuffle:
+            self._order = self._rng.permutation(len(self.data.y_train))
+            self._epoch_X = self.data.X_train[self._order]
+            self._epoch_y = self.data.y_train[self._order]
+        else:
+            self._order = None
+
+    def _finish_epoch(self) -> None:
+        self._batch = 0
+        self._epoch += 1
+        loss = float(np.mean(self._batch_losses)) if len(self._batch_losses) > 1 else self._batch_losses[0]
+        accuracy = self._batch_correct / len(self.data.y_train)
+        self.history.append(self._w, self._direction_sum, self._w - self._epoch_start, loss, accuracy)
+        if loss < self._best_loss:
+            self._best_loss, self._best_epoch = loss, self._epoch
+        if self._workspace.z.shape[0] != self.batch_rows:
+            self._workspace = Workspace(self.batch_rows)
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        cfg = self.config
+        state = tuple((label, tuple(getattr(self._opt_state, name).tolist()))
+                      for name, label in self.optimizer.state_labels)
+        return Snapshot(
+            epoch=self._epoch, batch=self._batch, batches_per_epoch=self.batches_per_epoch,
+            weights=tuple(self._w.tolist()), last_step=tuple(self._last_step.tolist()),
+            direction=tuple(self._last_direction.tolist()), loss=float(self.history.losses[-1]),
+            train_accuracy=self.accuracy(self._w, "train"), test_accuracy=self.accuracy(self._w, "test"),
+            alpha=cfg.alpha, momentum=cfg.momentum, optimizer=cfg.optimizer, loss_name=cfg.loss,
+            batch_size=cfg.batch_size, optimizer_state=state, stop_reason=self.stop_reason,
+        )
+
+
+def create_trainer(config: TrainConfig) -> Trainer:
+    """The one factory the CLI and the app both use: validate, load the data, build the trainer."""
+    config = config.validated()
+    return Trainer(load_dataset(config), config)

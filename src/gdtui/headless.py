@@ -1,0 +1,73 @@
+"""`gdtui train`: the lesson's log and classification report, or one JSON object."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from gdtui.engine import TrainConfig, Trainer, create_trainer
+
+LOG_EVERY = 5
+
+STOP_WORDS = {
+    "tol": "the loss fell below --tol",
+    "patience": "no new best loss within --patience epochs",
+    "diverged": "the next update was not finite, so the last finite weights were kept (try a smaller --alpha)",
+}
+
+
+def train(config: TrainConfig, as_json: bool = False) -> int:
+    """Train as `config` says and print the result; returns the exit status."""
+    trainer = create_trainer(config)
+    if not as_json:
+        if trainer.config.is_csv:
+            print(f"[INFO] labels: {trainer.data.label_mapping}")
+        print("[INFO] training...")
+    reason = trainer.run()
+    if as_json:
+        print(json.dumps(summary(trainer, reason)))
+    else:
+        _print_log(trainer, reason)
+    return 0
+
+
+def log_lines(losses, last_epoch_always: bool = False) -> list[str]:
+    """The lesson's lines: epoch 1 and every 5th epoch, loss with 7 decimals."""
+    epochs = [e for e in range(1, len(losses) + 1) if e == 1 or e % LOG_EVERY == 0]
+    if last_epoch_always and losses.size and epochs[-1:] != [len(losses)]:
+        epochs.append(len(losses))
+    return [f"[INFO] epoch={e}, loss={losses[e - 1]:.7f}" for e in epochs]
+
+
+def _print_log(trainer: Trainer, reason: str | None) -> None:
+    early = reason in STOP_WORDS
+    for line in log_lines(trainer.history.losses[1:], last_epoch_always=early):
+        print(line)
+    if early:
+        print(f"[INFO] stopped after epoch {trainer.epoch}: {STOP_WORDS[reason]}")
+    print("[INFO] evaluating...")
+    print(_report(trainer))
+    sys.stdout.flush()
+
+
+def _report(trainer: Trainer) -> str:
+    from sklearn.metrics import classification_report
+
+    data = trainer.data
+    return classification_report(data.y_test.astype(int), trainer.predict(trainer.weights, "test"), labels=[0, 1],
+                                 target_names=list(data.labels), zero_division=0)
+
+
+def summary(trainer: Trainer, reason: str | None) -> dict:
+    """The JSON document of a finished run."""
+    w = trainer.weights
+    return {
+        "losses": trainer.history.losses[1:].tolist(),
+        "weights": w.tolist(),
+        "train_accuracy": trainer.accuracy(w, "train"),
+        "test_accuracy": trainer.accuracy(w, "test"),
+        "epochs_run": trainer.epoch,
+        "stop_reason": reason or "epochs",
+        "labels": {trainer.data.labels[0]: 0, trainer.data.labels[1]: 1},
+        "config": trainer.config.as_dict(),
+    }
