@@ -103,7 +103,15 @@ def read_csv(path: str) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
     text = _read_text(path, name)
     rows: list[tuple[float, float]] = []
     raw_labels: list[str] = []
-    for line_no, fields in enumerate(csv.reader(io.StringIO(text)), start=1):
+    reader = csv.reader(io.StringIO(text), strict=True)
+    while True:
+        try:
+            fields = next(reader, None)
+        except csv.Error as exc:  # an unclosed quote, or a field beyond csv.field_size_limit()
+            raise DataError(f"{name} line {reader.line_num}: not valid CSV ({exc})") from None
+        if fields is None:
+            break
+        line_no = reader.line_num  # physical line where the row ends (quoted fields may span lines)
         if not fields or all(not f.strip() for f in fields):
             continue
         if len(fields) != 3:
@@ -134,7 +142,9 @@ def _read_text(path: str, name: str) -> str:
         if os.path.getsize(path) > MAX_CSV_BYTES:
             raise DataError(f"{name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
         with open(path, "rb") as handle:
-            blob = handle.read()
+            blob = handle.read(MAX_CSV_BYTES + 1)  # bounded: a device such as /dev/zero reports size 0
+        if len(blob) > MAX_CSV_BYTES:
+            raise DataError(f"{name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
     except FileNotFoundError:
         raise DataError(f"{path}: no such file (expected blobs, moons, circles or a CSV path)") from None
     except OSError as exc:
@@ -160,7 +170,7 @@ def _two_labels(raw_labels: list[str], name: str) -> tuple[str, str]:
         shown = ", ".join(sorted(distinct)[:4]) + (", ..." if len(distinct) > 4 else "")
         raise DataError(f"{name}: the label column must hold exactly 2 distinct values, found {len(distinct)} ({shown})")
     try:
-        ordered = sorted(distinct, key=float)
+        ordered = sorted(sorted(distinct), key=float)  # ties such as 1 / 1.0: by text, not by set order
     except ValueError:
         ordered = sorted(distinct)
     return ordered[0], ordered[1]

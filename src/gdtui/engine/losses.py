@@ -72,8 +72,9 @@ class Loss:
 
 
 def _summed_bce(z: np.ndarray, y: np.ndarray) -> float:
-    # -[y log p + (1-y) log(1-p)] = log(1 + e^z) - y z, with log(1 + e^z) = logaddexp(0, z).
-    return float(np.sum(np.logaddexp(0.0, z)) - np.dot(y, z))
+    # -[y log p + (1-y) log(1-p)] = log(1 + e^z) - y z = max(z, 0) - y z + log1p(e^-|z|), summed per
+    # row: two separate sums (of log(1 + e^z) and of y z) would cancel and lose the small losses.
+    return float(np.sum(np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))))
 
 
 LOSSES: dict[str, Loss] = {

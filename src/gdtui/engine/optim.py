@@ -104,8 +104,8 @@ class Optimizer:
     title: str
     """One line for help and status: the rule in words."""
     update: Callable[[np.ndarray, OptState, float, float], np.ndarray]
-    state_labels: tuple[tuple[str, str], ...] = ()
-    """(OptState field, label shown on screen) for each field the rule uses."""
+    state_labels: tuple[tuple[str, str, str], ...] = ()
+    """(OptState field, symbol, meaning) for each field the rule uses."""
     uses_momentum: bool = False
 
 
@@ -113,12 +113,12 @@ OPTIMIZERS: dict[str, Optimizer] = {
     opt.name: opt
     for opt in (
         Optimizer("gd", "W -= alpha * g", _gd),
-        Optimizer("momentum", "v = mu*v + g; W -= alpha * v", _momentum, (("first", "velocity v"),), True),
-        Optimizer("nesterov", "v = mu*v + g; W -= alpha * (g + mu*v)", _nesterov, (("first", "velocity v"),), True),
-        Optimizer("adagrad", "s += g^2; W -= alpha * g / (sqrt(s) + 1e-10)", _adagrad, (("second", "sum g^2 s"),)),
+        Optimizer("momentum", "v = mu*v + g; W -= alpha * v", _momentum, (("first", "v", "velocity"),), True),
+        Optimizer("nesterov", "v = mu*v + g; W -= alpha * (g + mu*v)", _nesterov, (("first", "v", "velocity"),), True),
+        Optimizer("adagrad", "s += g^2; W -= alpha * g / (sqrt(s) + 1e-10)", _adagrad, (("second", "s", "sum of g^2"),)),
         Optimizer("rmsprop", "s = .99 s + .01 g^2; W -= alpha * g / (sqrt(s) + 1e-8)", _rmsprop,
-                  (("second", "mean g^2 s"),)),
+                  (("second", "s", "running mean of g^2"),)),
         Optimizer("adam", "m, v moments (.9, .999), bias-corrected; W -= alpha * m^ / (sqrt(v^) + 1e-8)", _adam,
-                  (("first", "1st moment m"), ("second", "2nd moment v"))),
+                  (("first", "m", "1st moment"), ("second", "v", "2nd moment"))),
     )
 }

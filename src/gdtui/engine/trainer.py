@@ -45,13 +45,13 @@ class Snapshot:
     optimizer: str
     loss_name: str
     batch_size: int | None
-    optimizer_state: tuple[tuple[str, tuple[float, float, float]], ...]
-    """(label, value) for each piece of state the update rule keeps."""
+    optimizer_state: tuple[tuple[str, str, tuple[float, float, float]], ...]
+    """(symbol, meaning, value) for each piece of state the update rule keeps."""
     stop_reason: str | None
 
     @property
     def direction_norm(self) -> float:
-        return math.sqrt(sum(g * g for g in self.direction))
+        return math.hypot(*self.direction)
 
 
 class Trainer:
@@ -120,6 +120,8 @@ class Trainer:
 
     @property
     def batches_per_epoch(self) -> int:
+        if self._batch:  # an epoch under way keeps the batch count it started with
+            return self._epoch_batches
         return -(-len(self.data.y_train) // self.batch_rows)
 
     @property
@@ -187,6 +189,8 @@ class Trainer:
         Returns False, with nothing changed and the verdict `diverged`, if the update would
         produce a non-finite loss, direction or weight.
         """
+        if self._diverged:  # until configure() or reset() clears the verdict (a retry would reshuffle)
+            return False
         if self._batch == 0:
             self._start_epoch()
         X, y = self.data.X_train, self.data.y_train
@@ -201,7 +205,9 @@ class Trainer:
             loss, direction = self.loss.evaluate(Xb, yb, self._w, self._workspace)
             step = self.optimizer.update(direction, self._opt_state, self.config.alpha, self.config.momentum)
             new_w = self._w + step
-        if not (math.isfinite(loss) and np.isfinite(direction).all() and np.isfinite(new_w).all()):
+        state = self._opt_state  # the rule's memory too: g*g can overflow while the step stays finite
+        if not (math.isfinite(loss) and np.isfinite(direction).all() and np.isfinite(new_w).all()
+                and np.isfinite(state.first).all() and np.isfinite(state.second).all()):
             self._opt_state = saved_state
             self._diverged = True
             return False
@@ -266,8 +272,8 @@ class Trainer:
 
     def snapshot(self) -> Snapshot:
         cfg = self.config
-        state = tuple((label, tuple(getattr(self._opt_state, name).tolist()))
-                      for name, label in self.optimizer.state_labels)
+        state = tuple((symbol, meaning, tuple(getattr(self._opt_state, name).tolist()))
+                      for name, symbol, meaning in self.optimizer.state_labels)
         return Snapshot(
             epoch=self._epoch, batch=self._batch, batches_per_epoch=self.batches_per_epoch,
             weights=tuple(self._w.tolist()), last_step=tuple(self._last_step.tolist()),

@@ -1,0 +1,1 @@
+"""The Textual front end: draws what the engine reports, holds no maths."""

@@ -1,0 +1,99 @@
+"""The data as two classes of glyphs on a character grid, the predicted regions shaded and the
+decision boundary drawn across them. The points are binned once per size and view; only the
+boundary and the highlighted batch change from frame to frame."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.widget import Widget
+
+from gdtui.engine import raster
+
+# glyph per cell content: empty, class 0 only, class 1 only, both classes
+GLYPHS = (" ", "o", "x", "*")
+HIGHLIGHT_GLYPHS = (" ", "O", "X", "#")
+BOUNDARY_GLYPH = "•"
+INK = ("#d7d7d7", "#5fafff", "#ffaf5f", "#d7d7d7")
+REGION_BG = ("#00005f", "#5f0000")
+BOUNDARY_INK = "#ffff5f"
+
+
+class Scatter(Widget):
+    """Train or test points of a `Dataset` with the boundary of the current weights."""
+
+    DEFAULT_CSS = """
+    Scatter { width: 1fr; height: 1fr; }
+    """
+
+    def __init__(self, data, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._data = data
+        every = np.concatenate([data.X_train[:, 1:], data.X_test[:, 1:]])
+        self._extent = raster.Frame.around(every, 1, 1)
+        self._cache: dict[tuple, np.ndarray] = {}
+        self.view = "train"
+        """Which split is drawn: `train` or `test`."""
+        self.weights: tuple[float, float, float] = (0.0, 0.0, 0.0)
+        self.highlight: np.ndarray | None = None
+        """Training rows of the current mini-batch, drawn bold (train view only)."""
+
+    def show(self, weights: tuple[float, float, float], view: str, highlight: np.ndarray | None) -> None:
+        self.weights, self.view, self.highlight = weights, view, highlight
+        self.refresh()
+
+    def grid_frame(self) -> raster.Frame:
+        e = self._extent
+        return raster.Frame(e.x_min, e.x_max, e.y_min, e.y_max, max(self.size.width, 1), max(self.size.height, 1))
+
+    def _kinds(self, frame: raster.Frame) -> np.ndarray:
+        key = (self.view, frame.width, frame.height)
+        if key not in self._cache:
+            data = self._data
+            X, y = (data.X_train, data.y_train) if self.view == "train" else (data.X_test, data.y_test)
+            counts = raster.class_counts(X[:, 1:], y, frame)
+            self._cache[key] = (counts[0] > 0).astype(np.int8) + 2 * (counts[1] > 0)
+        return self._cache[key]
+
+    def render(self) -> Text:
+        frame = self.grid_frame()
+        kinds = self._kinds(frame)
+        region = raster.predicted_region(self.weights, frame).astype(np.int8)
+        line = raster.boundary_cells(self.weights, frame)
+        marked = np.zeros_like(line)
+        if self.highlight is not None and len(self.highlight) and self.view == "train":
+            marked = raster.occupied(self._data.X_train[self.highlight, 1:], frame) & (kinds > 0)
+        codes = kinds + 4 * region + 8 * line + 16 * marked
+        text = Text(no_wrap=True, overflow="crop")
+        for r, row in enumerate(codes):
+            starts = np.flatnonzero(np.diff(row, prepend=-1))
+            ends = np.append(starts[1:], len(row))
+            for start, end in zip(starts.tolist(), ends.tolist()):
+                code = int(row[start])
+                text.append(_glyph(code) * (end - start), _STYLES[code])
+            if r < len(codes) - 1:
+                text.append("\n")
+        return text
+
+
+def _glyph(code: int) -> str:
+    kind, on_line, marked = code & 3, code & 8, code & 16
+    if marked:
+        return HIGHLIGHT_GLYPHS[kind]
+    if on_line and kind == 0:
+        return BOUNDARY_GLYPH
+    return GLYPHS[kind]
+
+
+def _style(code: int) -> str:
+    kind, region, on_line, marked = code & 3, (code >> 2) & 1, code & 8, code & 16
+    ink = BOUNDARY_INK if on_line else INK[kind]
+    style = f"{ink} on {REGION_BG[region]}"
+    if on_line or marked:
+        style = "bold " + style
+    if marked:
+        style = "reverse " + style
+    return style
+
+
+_STYLES = [_style(code) for code in range(32)]

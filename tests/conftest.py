@@ -1,0 +1,31 @@
+"""Shared fixtures: apps built through the same factory as the CLI, with fixed seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gdtui.engine import TrainConfig
+
+DATA = Path(__file__).parent / "data"
+HUGE_CSV = DATA / "huge.csv"
+"""24 rows with coordinates near 1e160: bce training overflows on its second epoch."""
+
+
+def app_for(**options):
+    """The app as `gdtui` would build it, seeded so that every run draws the same screen."""
+    from gdtui.ui.app import build_app  # here, so that engine and CLI tests load without the UI
+
+    options.setdefault("seed", 0)
+    return build_app(TrainConfig(**options))
+
+
+@pytest.fixture
+def make_app():
+    return app_for
+
+
+@pytest.fixture
+def huge_csv() -> str:
+    return str(HUGE_CSV)

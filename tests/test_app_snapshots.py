@@ -1,0 +1,39 @@
+"""How the main states look, at the smallest supported terminal and a roomy one.
+
+New or changed snapshots fail until accepted with `pytest --snapshot-update`: open
+snapshot_report.html and look at them first.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+async def _run_to_the_end(pilot) -> None:
+    await pilot.press("p")
+    for _ in range(400):
+        if not pilot.app.running:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+STATES = {
+    "start": (dict(), [], None),
+    "five_epochs": (dict(), ["space"] * 5, None),
+    "converged": (dict(tol=1.0), [], _run_to_the_end),
+    "mini_batch": (dict(batch_size=32, optimizer="momentum"), ["space", "space", "n", "n", "n"], None),
+    "help": (dict(), ["question_mark"], None),
+    "diverged": (dict(dataset="huge", loss="bce"), ["space", "space"], None),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("state", list(STATES))
+def test_screen(snap_compare, make_app, huge_csv, state, size):
+    options, keys, before = STATES[state]
+    if options.get("dataset") == "huge":
+        options = {**options, "dataset": huge_csv}
+    assert snap_compare(make_app(**options), press=keys, terminal_size=size, run_before=before)
