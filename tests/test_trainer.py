@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 
 import numpy as np
 import pytest
 
 from gdtui.engine import ConfigError, Snapshot, TrainConfig, Trainer, create_trainer
-from gdtui.engine.data import load_dataset, split
+from gdtui.engine.data import Dataset, load_dataset, split, with_bias
 from gdtui.engine.history import History
 
 WRONG_SIDE = (0.2, 0.3, 0.4)
@@ -262,6 +263,79 @@ def test_csv_with_huge_coordinates_diverges_cleanly(tmp_path):
     assert reason == "diverged"
     assert np.all(np.isfinite(trainer.weights))
     assert all_finite(trainer)
+
+
+def tiny_dataset(points, labels):
+    X = with_bias(np.array(points, dtype=float))
+    y = np.array(labels, dtype=float)
+    return Dataset("tiny", X, y, X.copy(), y.copy())
+
+
+@pytest.mark.parametrize("optimizer", ["adagrad", "rmsprop", "adam"])
+def test_an_overflowing_optimizer_state_is_divergence(optimizer):
+    # |g| ~ 6e158 is finite, g*g is not: the adaptive rule's memory would become inf and its steps 0 forever
+    data = tiny_dataset([(0.0, 0.0), (0.0, 0.0), (0.0, 1e160)], [0, 1, 0])
+    trainer = Trainer(data, TrainConfig(optimizer=optimizer, alpha=1.0, init_weights=(0.0, 0.0, 0.0), seed=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert trainer.step_epoch() is False
+    assert trainer.stop_reason == "diverged"
+    np.testing.assert_array_equal(trainer.weights, np.zeros(3))
+    for entry in trainer.snapshot().optimizer_state:
+        assert entry[-1] == (0.0, 0.0, 0.0)  # the refused update left no trace in the state
+
+
+def test_a_diverged_shuffled_run_stays_stopped_until_configured():
+    # one row has a logit of +inf; with shuffling a retry would start a NEW permutation and might step on
+    data = tiny_dataset([(0.0, 0.0)] * 3 + [(0.0, 2.0**1023)] + [(0.0, 0.0)] * 2, [0, 0, 0, 1, 0, 0])
+    trainer = Trainer(data, TrainConfig(loss="bce", alpha=1.0, batch_size=1, shuffle=True, seed=0,
+                                        init_weights=(0.0, 0.0, 2.0)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(7):
+            if not trainer.step_batch():
+                break
+        assert trainer.diverged
+        # (repr: the initial row's loss is nan here, the sum over rows with an infinite logit)
+        before = (trainer.weights.tolist(), trainer.epoch, trainer.batch, len(trainer.history),
+                  repr(trainer.snapshot()))
+        for _ in range(10):
+            assert trainer.step_batch() is False
+            assert trainer.step_epoch() is False
+        after = (trainer.weights.tolist(), trainer.epoch, trainer.batch, len(trainer.history),
+                 repr(trainer.snapshot()))
+    assert before == after
+    assert trainer.stop_reason == "diverged"
+    trainer.configure(alpha=0.5)
+    assert trainer.stop_reason is None
+
+
+def test_an_overflowing_epoch_record_is_divergence():
+    # each batch direction (1, 1e308, 0) is finite; their sum over the epoch is not
+    data = tiny_dataset([(1e308, 0.0), (1e308, 0.0), (0.0, 0.0), (0.0, 1.0)], [0, 0, 1, 1])
+    trainer = Trainer(data, TrainConfig(loss="bce", alpha=1e-320, batch_size=1, init_weights=(0.0, 1.0, 0.0),
+                                        seed=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert trainer.step_batch() is True
+        assert trainer.step_batch() is False
+    assert trainer.stop_reason == "diverged"
+    assert (trainer.epoch, trainer.batch) == (0, 1)
+    assert np.all(np.isfinite(trainer.weights))
+
+
+def test_the_epoch_loss_is_the_mean_even_when_the_sum_would_overflow():
+    # batch losses 1e308, 1e308, log 2, log 2: their sum is inf, their mean 5e307
+    data = tiny_dataset([(1e302, 0.0), (1e302, 0.0), (0.0, 0.0), (0.0, 1.0)], [0, 0, 1, 1])
+    trainer = Trainer(data, TrainConfig(loss="bce", alpha=1e-320, batch_size=1, init_weights=(0.0, 1e6, 0.0),
+                                        seed=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert trainer.step_epoch() is True
+    assert not trainer.diverged
+    expected = 1e308 / 4 + 1e308 / 4 + math.log(2) / 4 + math.log(2) / 4
+    assert trainer.history.losses[1] == pytest.approx(expected, rel=1e-12)
+    assert np.all(np.isfinite(trainer.history.directions)) and np.all(np.isfinite(trainer.history.steps))
 
 
 # ---- stepping granularity ------------------------------------------------------------------------

@@ -205,15 +205,18 @@ class Trainer:
             loss, direction = self.loss.evaluate(Xb, yb, self._w, self._workspace)
             step = self.optimizer.update(direction, self._opt_state, self.config.alpha, self.config.momentum)
             new_w = self._w + step
+            direction_sum = self._direction_sum + direction  # the epoch's record must stay finite too
+            epoch_step = new_w - self._epoch_start
         state = self._opt_state  # the rule's memory too: g*g can overflow while the step stays finite
         if not (math.isfinite(loss) and np.isfinite(direction).all() and np.isfinite(new_w).all()
-                and np.isfinite(state.first).all() and np.isfinite(state.second).all()):
+                and np.isfinite(state.first).all() and np.isfinite(state.second).all()
+                and np.isfinite(direction_sum).all() and np.isfinite(epoch_step).all()):
             self._opt_state = saved_state
             self._diverged = True
             return False
         self._batch_losses.append(loss)
         self._batch_correct += int(np.count_nonzero((self._workspace.p[: len(yb)] > 0.5) == (yb > 0.5)))
-        self._direction_sum += direction
+        self._direction_sum = direction_sum
         self._last_direction = direction
         self._last_step = step
         self._last_rows = rows
@@ -260,7 +263,10 @@ class Trainer:
     def _finish_epoch(self) -> None:
         self._batch = 0
         self._epoch += 1
-        loss = float(np.mean(self._batch_losses)) if len(self._batch_losses) > 1 else self._batch_losses[0]
+        with np.errstate(over="ignore"):
+            loss = float(np.mean(self._batch_losses)) if len(self._batch_losses) > 1 else self._batch_losses[0]
+        if not math.isfinite(loss):  # the sum of finite batch losses overflowed; their mean cannot
+            loss = float(np.sum(np.divide(self._batch_losses, len(self._batch_losses))))
         accuracy = self._batch_correct / len(self.data.y_train)
         self.history.append(self._w, self._direction_sum, self._w - self._epoch_start, loss, accuracy)
         if loss < self._best_loss:
