@@ -615,3 +615,13 @@ def test_version_and_help_in_process(capsys):
         assert option in out, option
     code, out, _ = run(capsys, "--help")
     assert code == 0 and "train" in out
+
+
+def test_a_closed_pipe_is_not_an_error():
+    import subprocess
+    import sys
+
+    shell = f"'{sys.executable}' -m gdtui train --seed 0 --epochs 20000 | head -n 1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert done.stdout == "[INFO] training...\n"
+    assert "Traceback" not in done.stderr and done.returncode == 0

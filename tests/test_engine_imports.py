@@ -2,12 +2,8 @@
 
 Each probe runs in a fresh interpreter (sys.executable) and reports what ended up in sys.modules.
 
-One caveat, found by these tests: scikit-learn >= 1.9 imports `rich` itself when it is installed
-(`sklearn.callback._progressbar` tries `from rich.progress import ...`, reached from sklearn.datasets and
-sklearn.model_selection). gdtui depends on rich, so generating the lesson's data through scikit-learn loads
-rich no matter what the engine does. The tests therefore check (1) the engine's own modules and a trainer on
-a hand-built Dataset load no UI package at all, and (2) the full path through scikit-learn loads no UI
-package beyond what importing those scikit-learn modules alone loads.
+The engine generates its data with NumPy alone, so it does not even import scikit-learn (which, from
+version 1.9, imports rich itself when rich is installed).
 """
 
 from __future__ import annotations
@@ -74,14 +70,6 @@ FACTORY_TRAINER = textwrap.dedent(
     """
 )
 
-SKLEARN_ALONE = textwrap.dedent(
-    """
-    import sklearn.datasets, sklearn.model_selection
-    out = {}
-    """
-)
-
-
 def probe(*parts: str, cwd) -> dict:
     code = "\n".join(parts) + REPORT
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=cwd)
@@ -96,7 +84,7 @@ def test_every_engine_module_imports_without_ui_packages(tmp_path):
     assert set(result["out"]["found"]) <= set(result["loaded"])
     assert {"gdtui.engine." + m.split(".")[-1] for m in ENGINE_MODULES[1:]} <= set(result["out"]["found"])
     assert not any(m.startswith("gdtui.ui") for m in result["loaded"])
-    assert result["sklearn"] is False  # scikit-learn is imported lazily, when data are generated
+    assert result["sklearn"] is False
 
 
 def test_a_trainer_builds_and_steps_without_ui_packages(tmp_path):
@@ -106,15 +94,12 @@ def test_a_trainer_builds_and_steps_without_ui_packages(tmp_path):
     assert not any(m.startswith("gdtui.ui") for m in result["loaded"])
 
 
-def test_the_factory_path_loads_no_ui_package_of_its_own(tmp_path):
+def test_the_factory_path_loads_no_ui_package_nor_scikit_learn(tmp_path):
     full = probe(IMPORT_ALL, FACTORY_TRAINER, cwd=tmp_path)
     assert full["out"]["epoch"] == 4
-    assert full["sklearn"] is True
-    assert not any(m.split(".")[0] in ("textual", "plotext", "textual_plotext") for m in full["ui"])
+    assert full["ui"] == []
+    assert full["sklearn"] is False
     assert not any(m.startswith("gdtui.ui") for m in full["loaded"])
-    # whatever UI package is loaded, scikit-learn alone loads it too (rich, via sklearn.callback in 1.9)
-    baseline = probe(SKLEARN_ALONE, cwd=tmp_path)
-    assert set(full["ui"]) <= set(baseline["ui"])
 
 
 def test_the_probe_would_notice_a_ui_import(tmp_path):

@@ -724,3 +724,15 @@ def test_predict_and_accuracy(lesson_data):
     assert trainer.accuracy(w, "test") == np.mean(expected == yt)
     assert trainer.accuracy(w, "test") > 0.95
     assert trainer.accuracy(np.array(WRONG_SIDE), "test") < 0.05
+
+
+def test_row_zero_is_on_the_scale_of_the_epoch_losses_in_mini_batch_mode():
+    from gdtui.engine import TrainConfig, create_trainer
+
+    trainer = create_trainer(TrainConfig(seed=5, batch_size=32))
+    X, y, w = trainer.data.X_train, trainer.data.y_train, trainer.weights
+    per_batch = []
+    for start in range(0, len(y), 32):
+        p = 1.0 / (1.0 + np.exp(-(X[start:start + 32] @ w)))
+        per_batch.append(np.sum((p - y[start:start + 32]) ** 2))
+    assert trainer.history.losses[0] == pytest.approx(np.mean(per_batch), rel=1e-12)

@@ -7,6 +7,7 @@ Any bad input ends in one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Callable, NoReturn, Sequence
 
@@ -126,3 +127,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `gdtui train | head`: the reader left, which is not an error
+        sys.stdout = open(os.devnull, "w")
+        return 0

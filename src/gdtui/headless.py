@@ -28,6 +28,7 @@ def train(config: TrainConfig, as_json: bool = False) -> int:
         print(json.dumps(summary(trainer, reason)))
     else:
         _print_log(trainer, reason)
+    sys.stdout.flush()  # inside main's handlers, so that a closed pipe is met here, not at exit
     return 0
 
 
@@ -47,7 +48,6 @@ def _print_log(trainer: Trainer, reason: str | None) -> None:
         print(f"[INFO] stopped after epoch {trainer.epoch}: {STOP_WORDS[reason]}")
     print("[INFO] evaluating...")
     print(_report(trainer))
-    sys.stdout.flush()
 
 
 def _report(trainer: Trainer) -> str:

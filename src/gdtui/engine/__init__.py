@@ -1,4 +1,4 @@
-"""The gradient-descent engine: NumPy (and scikit-learn for data) only, never a UI import."""
+"""The gradient-descent engine: NumPy only, never a UI import (nor scikit-learn)."""
 
 from .config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
 from .data import DataError, Dataset, load_dataset

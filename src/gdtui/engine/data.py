@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import generate
 from .config import TrainConfig
 
 SPLIT_SEED = 42
@@ -61,28 +62,19 @@ def load_dataset(config: TrainConfig) -> Dataset:
 
 
 def _generate(kind: str, samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    # scikit-learn is imported here, not at module level: it costs most of a second at start-up.
-    from sklearn import datasets
-
-    if kind == "blobs":
-        return datasets.make_blobs(n_samples=samples, n_features=2, centers=2, cluster_std=noise, random_state=seed)
-    if kind == "moons":
-        return datasets.make_moons(n_samples=samples, noise=noise, random_state=seed)
-    return datasets.make_circles(n_samples=samples, noise=noise, factor=0.5, random_state=seed)
+    make = {"blobs": generate.blobs, "moons": generate.moons, "circles": generate.circles}[kind]
+    return make(samples, noise, seed)
 
 
 def split(points: np.ndarray, labels: np.ndarray, test_size: float, name: str,
           names: tuple[str, str] = ("0", "1")) -> Dataset:
     """The lesson's `train_test_split(random_state=42)`, then the bias column is put first."""
-    from sklearn.model_selection import train_test_split
-
     n = len(labels)
-    n_test = math.ceil(test_size * n)
-    if n_test < 1 or n - n_test < 1:
+    train, test = generate.split_indices(n, test_size, SPLIT_SEED)
+    if len(test) < 1 or len(train) < 1:
         raise DataError(f"{name}: {n} rows cannot be split with test size {test_size} (need at least one each side)")
-    train_x, test_x, train_y, test_y = train_test_split(points, labels, test_size=test_size, random_state=SPLIT_SEED)
-    return Dataset(name, with_bias(train_x), np.asarray(train_y, dtype=np.float64),
-                   with_bias(test_x), np.asarray(test_y, dtype=np.float64), names)
+    labels = np.asarray(labels, dtype=np.float64)
+    return Dataset(name, with_bias(points[train]), labels[train], with_bias(points[test]), labels[test], names)
 
 
 def with_bias(points: np.ndarray) -> np.ndarray:

@@ -89,9 +89,16 @@ class Trainer:
         self._diverged = False
         self._workspace = Workspace(self.batch_rows)
         self.history = History(min(self.config.epochs, 100_000))
+        self.history.append(w, np.zeros(3), np.zeros(3), self._initial_loss(w), self.accuracy(w, "train"))
+
+    def _initial_loss(self, w: np.ndarray) -> float:
+        """The loss at `w` measured as an epoch measures it (the mean over mini-batches), so that
+        row 0 of the history and the epochs after it are on the same scale; inf if not finite."""
+        X, y, size = self.data.X_train, self.data.y_train, self.batch_rows
         with np.errstate(all="ignore"):
-            initial_loss = self.loss.value(self.data.X_train, self.data.y_train, w)
-        self.history.append(w, np.zeros(3), np.zeros(3), initial_loss, self.accuracy(w, "train"))
+            losses = [self.loss.value(X[i:i + size], y[i:i + size], w) for i in range(0, len(y), size)]
+            loss = float(np.mean(losses))
+        return loss if math.isfinite(loss) else math.inf
 
     @property
     def loss(self):
@@ -285,7 +292,7 @@ class Trainer:
             weights=tuple(self._w.tolist()), last_step=tuple(self._last_step.tolist()),
             direction=tuple(self._last_direction.tolist()), loss=float(self.history.losses[-1]),
             train_accuracy=self.accuracy(self._w, "train"), test_accuracy=self.accuracy(self._w, "test"),
-            alpha=cfg.alpha, momentum=cfg.momentum, optimizer=cfg.optimizer, loss_name=cfg.loss,
+            alpha=float(cfg.alpha), momentum=float(cfg.momentum), optimizer=cfg.optimizer, loss_name=cfg.loss,
             batch_size=cfg.batch_size, optimizer_state=state, stop_reason=self.stop_reason,
         )
 
