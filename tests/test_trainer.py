@@ -12,6 +12,7 @@ import pytest
 from gdtui.engine import ConfigError, Snapshot, TrainConfig, Trainer, create_trainer
 from gdtui.engine.data import Dataset, load_dataset, split, with_bias
 from gdtui.engine.history import History
+from gdtui.engine.optim import OptState
 
 WRONG_SIDE = (0.2, 0.3, 0.4)
 
@@ -455,7 +456,9 @@ def test_history_arrays_have_one_row_per_epoch_and_are_read_only(lesson_data):
 
 def test_history_grows_past_its_initial_capacity():
     h = History(capacity=2)
-    rows = [(np.full(3, k), np.full(3, -k), np.full(3, 2 * k), float(k) / 3, k / 100) for k in range(11)]
+    rows = [(np.full(3, k), np.full(3, -k), np.full(3, 2 * k), float(k) / 3, k / 100,
+             OptState(np.full(3, k + 0.5), np.full(3, k + 0.25), k), "adam" if k % 2 else "gd", k / 10)
+            for k in range(11)]
     for row in rows:
         h.append(*row)
     assert len(h) == 11
@@ -464,10 +467,19 @@ def test_history_grows_past_its_initial_capacity():
     np.testing.assert_array_equal(h.steps, [r[2] for r in rows])
     np.testing.assert_array_equal(h.losses, [r[3] for r in rows])
     np.testing.assert_array_equal(h.train_accuracy, [r[4] for r in rows])
+    np.testing.assert_array_equal(h.alphas, [r[7] for r in rows])
+    for k in (0, 3, 10):
+        rule, state = h.optimizer_at(k)
+        assert rule == rows[k][6]
+        np.testing.assert_array_equal(state.first, rows[k][5].first)
+        np.testing.assert_array_equal(state.second, rows[k][5].second)
+        assert state.steps == k
     h.truncate(4)
     assert len(h) == 4 and h.losses.shape == (4,)
-    h.append(np.zeros(3), np.zeros(3), np.zeros(3), 9.5, 0.5)
-    assert h.losses[-1] == 9.5 and len(h) == 5
+    with pytest.raises(IndexError):
+        h.optimizer_at(4)
+    h.append(np.zeros(3), np.zeros(3), np.zeros(3), 9.5, 0.5, OptState(), "nesterov", 0.3)
+    assert h.losses[-1] == 9.5 and len(h) == 5 and h.optimizer_at(4)[0] == "nesterov"
 
 
 def test_trainer_history_grows_when_the_epoch_limit_is_raised(lesson_data):

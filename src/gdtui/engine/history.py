@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .optim import OptState
+
 
 class History:
     """Row k describes epoch k; row 0 is the initial state before any update.
@@ -13,6 +15,9 @@ class History:
     (measured with the weights in force before each update; the mean over mini-batches) and
     `train_accuracy[k]` measured the same way. Row 0 holds the initial weights, zero direction
     and step, and the loss and accuracy at the initial weights.
+
+    Each row also keeps what a fork from it needs: the optimizer's state after the epoch, the
+    rule's name and the alpha in force.
     """
 
     def __init__(self, capacity: int = 256) -> None:
@@ -22,13 +27,16 @@ class History:
         self._steps = np.zeros((capacity, 3))
         self._losses = np.zeros(capacity)
         self._accuracy = np.zeros(capacity)
+        self._alphas = np.zeros(capacity)
+        self._state = np.zeros((capacity, 7))  # OptState: first (3), second (3), steps
+        self._optimizers: list[str] = []
         self._rows = 0
 
     def __len__(self) -> int:
         return self._rows
 
     def append(self, weights: np.ndarray, direction: np.ndarray, step: np.ndarray, loss: float,
-               accuracy: float) -> None:
+               accuracy: float, state: OptState, optimizer: str, alpha: float) -> None:
         if self._rows == len(self._losses):
             self._grow()
         k = self._rows
@@ -37,14 +45,20 @@ class History:
         self._steps[k] = step
         self._losses[k] = loss
         self._accuracy[k] = accuracy
+        self._alphas[k] = alpha
+        row = self._state[k]
+        row[:3], row[3:6], row[6] = state.first, state.second, state.steps
+        del self._optimizers[k:]
+        self._optimizers.append(optimizer)
         self._rows = k + 1
 
     def truncate(self, rows: int) -> None:
         """Forget every row from `rows` on (a fork from an earlier epoch)."""
         self._rows = max(0, min(rows, self._rows))
+        del self._optimizers[self._rows:]
 
     def _grow(self) -> None:
-        for name in ("_weights", "_directions", "_steps", "_losses", "_accuracy"):
+        for name in ("_weights", "_directions", "_steps", "_losses", "_accuracy", "_alphas", "_state"):
             old = getattr(self, name)
             new = np.zeros((2 * len(old),) + old.shape[1:])
             new[: len(old)] = old
@@ -77,3 +91,15 @@ class History:
     @property
     def train_accuracy(self) -> np.ndarray:
         return self._view(self._accuracy, self._rows)
+
+    @property
+    def alphas(self) -> np.ndarray:
+        """The alpha in force during each epoch (row 0: at the start)."""
+        return self._view(self._alphas, self._rows)
+
+    def optimizer_at(self, row: int) -> tuple[str, OptState]:
+        """The update rule of epoch `row` and a copy of its state after that epoch."""
+        if not 0 <= row < self._rows:
+            raise IndexError(f"no epoch {row} in a history of {self._rows} rows")
+        state = self._state[row]
+        return self._optimizers[row], OptState(state[:3].copy(), state[3:6].copy(), int(state[6]))

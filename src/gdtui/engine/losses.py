@@ -64,11 +64,16 @@ class Loss:
 
     def value(self, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
         """The printed loss at `w` (allocates; for checks and displays, not the hot loop)."""
-        z = X @ w
+        return float(self.summed(X @ w, y))
+
+    def summed(self, z: np.ndarray, y: np.ndarray) -> np.ndarray | float:
+        """The printed loss from logits z: (n,) -> a number, or (n, k) -> (k,) losses of k weight
+        vectors at once (the loss landscape evaluates a whole grid this way)."""
+        y = y.reshape((-1,) + (1,) * (z.ndim - 1))
         if self.name == "sse":
             e = 1.0 / (1.0 + np.exp(-np.clip(z, -LOGIT_CLIP, LOGIT_CLIP))) - y
-            return float(np.dot(e, e))
-        return _summed_bce(z, y)
+            return np.sum(e * e, axis=0)
+        return np.sum(np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z))), axis=0)
 
 
 def _summed_bce(z: np.ndarray, y: np.ndarray) -> float:

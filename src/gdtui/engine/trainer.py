@@ -7,6 +7,7 @@ the trainer keeps its last finite state and reports the verdict `diverged`.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +90,8 @@ class Trainer:
         self._diverged = False
         self._workspace = Workspace(self.batch_rows)
         self.history = History(min(self.config.epochs, 100_000))
-        self.history.append(w, np.zeros(3), np.zeros(3), self._initial_loss(w), self.accuracy(w, "train"))
+        self.history.append(w, np.zeros(3), np.zeros(3), self._initial_loss(w), self.accuracy(w, "train"),
+                            self._opt_state, self.config.optimizer, self.config.alpha)
 
     def _initial_loss(self, w: np.ndarray) -> float:
         """The loss at `w` measured as an epoch measures it (the mean over mini-batches), so that
@@ -275,25 +277,88 @@ class Trainer:
         if not math.isfinite(loss):  # the sum of finite batch losses overflowed; their mean cannot
             loss = float(np.sum(np.divide(self._batch_losses, len(self._batch_losses))))
         accuracy = self._batch_correct / len(self.data.y_train)
-        self.history.append(self._w, self._direction_sum, self._w - self._epoch_start, loss, accuracy)
+        self.history.append(self._w, self._direction_sum, self._w - self._epoch_start, loss, accuracy,
+                            self._opt_state, self.config.optimizer, self.config.alpha)
         if loss < self._best_loss:
             self._best_loss, self._best_epoch = loss, self._epoch
         if self._workspace.z.shape[0] != self.batch_rows:
             self._workspace = Workspace(self.batch_rows)
 
+    def fork(self, epoch: int) -> int:
+        """Go back to the end of `epoch` and continue from there: the weights and optimizer state
+        recorded then are restored, and every later epoch (and any partial epoch) is forgotten.
+        The current settings stay (a different rule than then starts from a fresh state).
+        Returns how many recorded epochs were discarded."""
+        if not 0 <= epoch <= self._epoch:
+            raise ValueError(f"epoch {epoch} is not in the history (0..{self._epoch})")
+        history = self.history
+        discarded = self._epoch - epoch
+        rule, state = history.optimizer_at(epoch)
+        self._w = history.weights[epoch].copy()
+        self._opt_state = state if rule == self.config.optimizer else OptState()
+        self._last_step = history.steps[epoch].copy()
+        self._last_direction = history.directions[epoch].copy()
+        self._last_rows = slice(0, 0)
+        self._epoch, self._batch, self._order = epoch, 0, None
+        self._diverged = False
+        history.truncate(epoch + 1)
+        losses = history.losses[1:]
+        self._best_epoch = int(np.argmin(losses)) + 1 if len(losses) else 0
+        self._best_loss = float(losses[self._best_epoch - 1]) if len(losses) else math.inf
+        self._workspace = Workspace(self.batch_rows)
+        return discarded
+
+    def preview(self, alphas: tuple[float, ...]) -> list[tuple[float, float, float] | None]:
+        """The weights the next update (next mini-batch, or the epoch in full-batch mode) would
+        reach with each alpha, without changing anything; None where it would not be finite."""
+        X, y = self.data.X_train, self.data.y_train
+        size = self._epoch_batch_rows if self._batch else self.batch_rows
+        if self._batch and self._order is not None:
+            X, y = self._epoch_X, self._epoch_y
+        elif not self._batch and self.config.shuffle:
+            order = copy.deepcopy(self._rng).permutation(len(y))  # the draw the next epoch will make
+            X, y = X[order[:size]], y[order[:size]]
+        rows = slice(self._batch * size, (self._batch + 1) * size) if self._batch else slice(0, size)
+        with np.errstate(all="ignore"):
+            _, direction = self.loss.evaluate(X[rows], y[rows], self._w, Workspace(size))
+            reached = []
+            for alpha in alphas:
+                w = self._w + self.optimizer.update(direction, self._opt_state.copy(), alpha, self.config.momentum)
+                reached.append(tuple(w.tolist()) if np.isfinite(w).all() else None)
+        return reached
+
     # ---- reading -----------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
+        """The trainer as it stands now."""
         cfg = self.config
-        state = tuple((symbol, meaning, tuple(getattr(self._opt_state, name).tolist()))
-                      for name, symbol, meaning in self.optimizer.state_labels)
+        return self._snapshot(self._epoch, self._batch, self._w, self._last_step, self._last_direction,
+                              float(self.history.losses[-1]), cfg.alpha, cfg.optimizer, self._opt_state,
+                              self.stop_reason)
+
+    def snapshot_at(self, epoch: int) -> Snapshot:
+        """The trainer as it stood at the end of a recorded `epoch` (for rewinding), read from the
+        history without copying any data."""
+        if not 0 <= epoch < len(self.history):
+            raise ValueError(f"epoch {epoch} is not in the history (0..{len(self.history) - 1})")
+        h = self.history
+        rule, state = h.optimizer_at(epoch)
+        return self._snapshot(epoch, 0, h.weights[epoch], h.steps[epoch], h.directions[epoch],
+                              float(h.losses[epoch]), float(h.alphas[epoch]), rule, state, None)
+
+    def _snapshot(self, epoch: int, batch: int, w: np.ndarray, step: np.ndarray, direction: np.ndarray,
+                  loss: float, alpha: float, rule: str, state: OptState, stop: str | None) -> Snapshot:
+        cfg = self.config
+        labels = OPTIMIZERS[rule].state_labels
         return Snapshot(
-            epoch=self._epoch, batch=self._batch, batches_per_epoch=self.batches_per_epoch,
-            weights=tuple(self._w.tolist()), last_step=tuple(self._last_step.tolist()),
-            direction=tuple(self._last_direction.tolist()), loss=float(self.history.losses[-1]),
-            train_accuracy=self.accuracy(self._w, "train"), test_accuracy=self.accuracy(self._w, "test"),
-            alpha=float(cfg.alpha), momentum=float(cfg.momentum), optimizer=cfg.optimizer, loss_name=cfg.loss,
-            batch_size=cfg.batch_size, optimizer_state=state, stop_reason=self.stop_reason,
+            epoch=epoch, batch=batch, batches_per_epoch=self.batches_per_epoch,
+            weights=tuple(w.tolist()), last_step=tuple(step.tolist()), direction=tuple(direction.tolist()),
+            loss=loss, train_accuracy=self.accuracy(w, "train"), test_accuracy=self.accuracy(w, "test"),
+            alpha=float(alpha), momentum=float(cfg.momentum), optimizer=rule, loss_name=cfg.loss,
+            batch_size=cfg.batch_size,
+            optimizer_state=tuple((symbol, meaning, tuple(getattr(state, name).tolist()))
+                                  for name, symbol, meaning in labels),
+            stop_reason=stop,
         )
 
 
