@@ -27,6 +27,10 @@ STATES = {
     "mini_batch": (dict(batch_size=32, optimizer="momentum"), ["space", "space", "n", "n", "n"], None),
     "help": (dict(), ["question_mark"], None),
     "diverged": (dict(dataset="huge", loss="bce"), ["space", "space"], None),
+    "rewound": (dict(), ["space"] * 5 + ["left", "left"], None),
+    "landscape": (dict(), ["space"] * 5 + ["l", "_", "_"], None),
+    "inspector": (dict(), ["space", "space", "g"], None),
+    "preview": (dict(), ["space", "space", "v"], None),
 }
 
 

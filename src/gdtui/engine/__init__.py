@@ -2,6 +2,7 @@
 
 from .config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
 from .data import DataError, Dataset, load_dataset
+from . import landscape
 from .trainer import STOP_REASONS, Snapshot, Trainer, create_trainer
 
 __all__ = [

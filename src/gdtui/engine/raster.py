@@ -38,6 +38,12 @@ class Frame:
         np.clip(row, 0, self.height - 1, out=row)
         return row * self.width + col
 
+    def centres(self) -> tuple[np.ndarray, np.ndarray]:
+        """x of each column's centre (width,) and y of each row's centre (height,), top row first."""
+        xs = self.x_min + (np.arange(self.width) + 0.5) * (self.x_max - self.x_min) / self.width
+        ys = self.y_max - (np.arange(self.height) + 0.5) * (self.y_max - self.y_min) / self.height
+        return xs, ys
+
     def plane_at_corners(self, w: tuple[float, float, float]) -> np.ndarray:
         """(height + 1, width + 1) values of w0 + w1*x + w2*y at the cells' corners."""
         xs = np.linspace(self.x_min, self.x_max, self.width + 1)
@@ -75,8 +81,7 @@ def boundary_cells(w: tuple[float, float, float], frame: Frame) -> np.ndarray:
 
 def predicted_region(w: tuple[float, float, float], frame: Frame) -> np.ndarray:
     """(height, width) True where the cell's centre is classified as class 1."""
-    xs = frame.x_min + (np.arange(frame.width) + 0.5) * (frame.x_max - frame.x_min) / frame.width
-    ys = frame.y_max - (np.arange(frame.height) + 0.5) * (frame.y_max - frame.y_min) / frame.height
+    xs, ys = frame.centres()
     with np.errstate(all="ignore"):
         return (w[0] + w[1] * xs[None, :] + w[2] * ys[:, None]) > 0
 

@@ -10,19 +10,25 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from rich.text import Text
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from gdtui.engine import ConfigError, TrainConfig, Trainer, create_trainer
+from gdtui.engine import ConfigError, TrainConfig, Trainer, create_trainer, landscape
 from gdtui.engine.config import OPTIMIZERS
+from gdtui.engine.losses import gradient_check
 
 from .screens.alpha_prompt import AlphaPrompt
 from .screens.help import HelpScreen
+from .screens.inspector import GradientInspector, explain
+from .widgets.landscape_view import LandscapeView
 from .widgets.loss_plot import LossPlot
 from .widgets.panels import GradientPanel, WeightsPanel
-from .widgets.scatter import Scatter
+from .widgets.scatter import GHOST_INK, Scatter
 from .widgets.status import StatusLine
 
 FRAMES_PER_SECOND = 20
@@ -32,6 +38,12 @@ MOMENTUM_CHOICES = (0.5, 0.9, 0.99)
 BATCH_CHOICES = (None, 256, 64, 32, 8, 1)
 DETAIL_MIN_HEIGHT = 32
 """Below this many rows the gradient panel leaves out its formulas to give the loss curve room."""
+PREVIEW_FACTORS = (0.5, 1.0, 2.0)
+GHOST_NAMES = ("α/2", "α", "2α")
+SURFACE_SYNC_LIMIT = 20_000_000
+"""Rows x grid cells up to which the loss surface is computed at once; above it, in a worker thread."""
+SURFACE_HELD_TOLERANCE = 0.005
+"""The surface is recomputed when the held weight moves by more than this share of the window."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,20 @@ KEYS = (
     Key("r", "reset", "reset", "Start again from a fresh random initialisation (same data, same settings)."),
     Key("t", "toggle_view", "view", "Show the training or the test split on the scatter."),
     Key("L", "toggle_log", "log loss", "Log or linear scale for the loss curve.", footer=False),
+    Key("left,left_square_bracket", "rewind(-1)", "back", "Rewind one epoch: every panel shows that moment. A step or "
+        "a change of settings from there forks a new run (the later epochs are discarded).", footer=False,
+        shown_as="← ["),
+    Key("right,right_square_bracket", "rewind(1)", "forward", "Forward one epoch through the recorded history.",
+        footer=False, shown_as="→ ]"),
+    Key("end", "live", "live", "Back to the latest epoch.", footer=False),
+    Key("l", "toggle_landscape", "landscape", "Loss landscape over two weights (the third held at its value), "
+        "with the run's path and the current point ◉.", footer=False),
+    Key("w", "cycle_pair", "weights pair", "Landscape over the next pair of weights: (w1, w2), (w0, w1), (w0, w2).",
+        footer=False),
+    Key("g", "inspect", "inspect ∇", "Gradient inspector: analytic gradient beside a finite difference of the "
+        "printed loss, and whether the update follows it.", footer=False),
+    Key("v", "toggle_preview", "preview", "Preview: ghost boundaries of the next step with alpha/2, alpha and "
+        "2·alpha, nothing committed.", footer=False),
     Key("question_mark", "help", "help", "This list.", shown_as="?"),
     Key("q", "quit", "quit", "Quit (the terminal is restored)."),
 )
@@ -89,6 +115,18 @@ class GDApp(App[int]):
         """The stop rule that ended the last run, until the next key changes things."""
         self._run_until = 0
         self._seconds_per_epoch = 1e-4
+        self.viewing: int | None = None
+        """The recorded epoch shown while rewound; None shows the live state."""
+        self.show_landscape = False
+        self.pair = 0
+        """Index into `landscape.PAIRS` of the weights the landscape spans."""
+        self.preview = False
+        self.surface: landscape.Surface | None = None
+        self.landscape_value = float("nan")
+        """The loss at the point marked ◉ on the landscape."""
+        self._surface_wanted: landscape.Slice | None = None
+        self.inspection = None
+        """The last gradient check the inspector showed."""
 
     # ---- layout ------------------------------------------------------------------------------
 
@@ -96,6 +134,7 @@ class GDApp(App[int]):
         data = self.trainer.data
         with Horizontal(id="main"):
             yield Scatter(data, id="scatter")
+            yield LandscapeView(id="landscape")
             with Vertical(id="side"):
                 weights = WeightsPanel(id="weights")
                 weights.border_title = "weights"
@@ -113,6 +152,8 @@ class GDApp(App[int]):
     # ---- drawing -----------------------------------------------------------------------------
 
     def state_word(self) -> str:
+        if self.viewing is not None:
+            return f"rewound to epoch {self.viewing} of {self.trainer.epoch}"
         if self.trainer.diverged:
             return "diverged"
         if self.running:
@@ -125,31 +166,91 @@ class GDApp(App[int]):
 
     def redraw(self) -> None:
         trainer = self.trainer
-        snap = trainer.snapshot()
+        live = self.viewing is None
+        snap = trainer.snapshot() if live else trainer.snapshot_at(self.viewing)
         highlight = None
-        if snap.batch_size is not None and not self.running and snap.epoch + snap.batch > 0:
+        if live and snap.batch_size is not None and not self.running and snap.epoch + snap.batch > 0:
             highlight = trainer.last_batch_rows()
+        ghosts = ()
+        if self.preview and live:
+            ghosts = tuple(trainer.preview(tuple(f * snap.alpha for f in PREVIEW_FACTORS)))
         with self.batch_update():
             self.query_one(StatusLine).show(snap, self.state_word())
             self.query_one(WeightsPanel).show(snap)
             self.query_one(GradientPanel).show(snap, detailed=self.size.height >= DETAIL_MIN_HEIGHT)
             plot = self.query_one(LossPlot)
             plot.border_title = f"loss {snap.loss:.6g} · {snap.loss_name}" + (" · log" if self.log_scale else "")
-            plot.replot(np.array(trainer.history.losses), self.log_scale)
+            plot.replot(np.array(trainer.history.losses), self.log_scale, self.viewing)
             scatter = self.query_one(Scatter)
             scatter.border_title = self._scatter_title()
-            scatter.border_subtitle = f"o {self.trainer.data.labels[0]}  x {self.trainer.data.labels[1]}  • boundary"
-            scatter.show(snap.weights, self.view, highlight)
+            labels = self.trainer.data.labels
+            legend = f"o {escape(labels[0])}  x {escape(labels[1])}  • boundary"
+            if ghosts:
+                legend += "  next: " + " ".join(f"[{ink}]∙{name}[/]" for ink, name in zip(GHOST_INK, GHOST_NAMES))
+            scatter.border_subtitle = legend
+            scatter.show(snap.weights, self.view, highlight, ghosts)
+            if self.show_landscape:
+                self._draw_landscape(snap)
+
+    def _draw_landscape(self, snap) -> None:
+        trainer, view = self.trainer, self.query_one(LandscapeView)
+        if not (view.size.width and view.size.height):  # just shown: draw once the layout has sized it
+            self.call_after_refresh(self.redraw)
+            return
+        path = trainer.history.weights[: snap.epoch + 1]
+        if self.viewing is None and snap.batch:
+            path = np.vstack([path, snap.weights])
+        w = np.array(snap.weights)
+        X, y = trainer.data.X_train, trainer.data.y_train
+        self.landscape_value = float(landscape.losses_at(trainer.loss, X, y, w[None, :])[0])
+        wanted = self._wanted_slice(path, w, view.size.width, view.size.height)
+        if wanted != self._surface_wanted:
+            self._surface_wanted = wanted
+            if len(y) * wanted.frame.width * wanted.frame.height <= SURFACE_SYNC_LIMIT:
+                self.surface = landscape.compute(trainer.loss, X, y, wanted)
+            else:
+                self._compute_surface(wanted)
+        pair = ", ".join(landscape.NAMES[a] for a in wanted.axes)
+        view.border_title = f"landscape {trainer.config.loss}({pair}) · ◉ L = {self.landscape_value:.5g}"
+        view.border_subtitle = wanted.describe()
+        view.show(self.surface, path)
+
+    def _wanted_slice(self, path: np.ndarray, w: np.ndarray, width: int, height: int) -> landscape.Slice:
+        """Keep the current slice while it still fits: the same pair and size, the whole path inside
+        the window, the held weight within tolerance. Otherwise a new window around the path."""
+        axes = landscape.PAIRS[self.pair]
+        held = float(w[3 - sum(axes)])
+        old = self._surface_wanted
+        if old is not None and old.axes == axes and (old.frame.width, old.frame.height) == (width, height):
+            f = old.frame
+            pts = path[:, list(axes)]
+            fits = (pts[:, 0].min() >= f.x_min and pts[:, 0].max() <= f.x_max
+                    and pts[:, 1].min() >= f.y_min and pts[:, 1].max() <= f.y_max)
+            span = max(f.x_max - f.x_min, f.y_max - f.y_min)
+            if fits and abs(held - old.held) <= SURFACE_HELD_TOLERANCE * span:
+                return old
+        return landscape.Slice(axes, held, landscape.window(path, axes, width, height))
+
+    @work(thread=True, exclusive=True)
+    def _compute_surface(self, wanted: landscape.Slice) -> None:
+        trainer = self.trainer
+        surface = landscape.compute(trainer.loss, trainer.data.X_train, trainer.data.y_train, wanted)
+        self.call_from_thread(self._surface_ready, surface)
+
+    def _surface_ready(self, surface: landscape.Surface) -> None:
+        if surface.slice == self._surface_wanted:
+            self.surface = surface
+            self.query_one(LandscapeView).show(surface, self.query_one(LandscapeView).path)
 
     def _scatter_title(self) -> str:
         data = self.trainer.data
         rows = len(data.y_train) if self.view == "train" else len(data.y_test)
-        return f"{data.name} · {self.view} ({rows})"
+        return f"{escape(data.name)} · {self.view} ({rows})"
 
     def notify_in_place(self, message: str) -> None:
         """A one-line note under the status line, kept until the next key."""
         notice = self.query_one("#notice", Static)
-        notice.update(message)
+        notice.update(Text(message))  # plain text: messages quote what the user typed
         notice.display = bool(message)
 
     def on_key(self) -> None:
@@ -164,6 +265,15 @@ class GDApp(App[int]):
         self.running = False
         self._timer.pause()
 
+    def _fork_if_rewound(self) -> None:
+        """A step or a change of settings while rewound continues from the epoch shown."""
+        if self.viewing is None:
+            return
+        epoch, self.viewing = self.viewing, None
+        discarded = self.trainer.fork(epoch)
+        if discarded:
+            self.notify_in_place(f"forked a new run at epoch {epoch}: the {discarded} later epochs were discarded")
+
     def _after_step(self, ok: bool) -> None:
         self.halted_by = None
         if not ok:
@@ -173,10 +283,12 @@ class GDApp(App[int]):
 
     def action_step_epoch(self) -> None:
         self._pause()
+        self._fork_if_rewound()
         self._after_step(self.trainer.step_epoch())
 
     def action_step_batch(self) -> None:
         self._pause()
+        self._fork_if_rewound()
         self._after_step(self.trainer.step_batch())
 
     def action_toggle_run(self) -> None:
@@ -184,6 +296,7 @@ class GDApp(App[int]):
             self._pause()
             self.redraw()
             return
+        self._fork_if_rewound()
         epochs = self.trainer.config.epochs
         self._run_until = epochs if self.trainer.epoch < epochs else self.trainer.epoch + epochs
         self.halted_by = None
@@ -222,6 +335,12 @@ class GDApp(App[int]):
     # ---- hyperparameters ---------------------------------------------------------------------
 
     def _configure(self, **changes) -> bool:
+        try:
+            self.trainer.config.with_changes(**changes)
+        except ConfigError as exc:
+            self.notify_in_place(f"refused: {exc}")
+            return False
+        self._fork_if_rewound()
         try:
             self.trainer.configure(**changes)
         except ConfigError as exc:
@@ -264,6 +383,7 @@ class GDApp(App[int]):
 
     def action_reset(self) -> None:
         self._pause()
+        self.viewing = None
         self.trainer.reset()
         self.halted_by = None
         self.redraw()
@@ -274,6 +394,50 @@ class GDApp(App[int]):
 
     def action_toggle_log(self) -> None:
         self.log_scale = not self.log_scale
+        self.redraw()
+
+    def action_rewind(self, delta: int) -> None:
+        self._pause()
+        trainer = self.trainer
+        last = trainer.epoch
+        if self.viewing is None:
+            # from a partial epoch, the first step back shows the last finished epoch
+            target = last if (trainer.batch and delta < 0) else last + delta
+        else:
+            target = self.viewing + delta
+        target = max(0, target)
+        self.viewing = None if target > last or (target == last and not trainer.batch) else target
+        self.redraw()
+
+    def action_live(self) -> None:
+        self.viewing = None
+        self.redraw()
+
+    def action_toggle_landscape(self) -> None:
+        self.show_landscape = not self.show_landscape
+        self.query_one(Scatter).display = not self.show_landscape
+        self.query_one(LandscapeView).display = self.show_landscape
+        self.redraw()
+
+    def action_cycle_pair(self) -> None:
+        self.pair = (self.pair + 1) % len(landscape.PAIRS)
+        if not self.show_landscape:
+            self.action_toggle_landscape()
+        else:
+            self.redraw()
+
+    def action_inspect(self) -> None:
+        trainer = self.trainer
+        epoch = trainer.epoch if self.viewing is None else self.viewing
+        w = trainer.weights if self.viewing is None else trainer.history.weights[self.viewing]
+        check = gradient_check(trainer.loss, trainer.data.X_train, trainer.data.y_train, w)
+        self.inspection = check
+        self.push_screen(GradientInspector(explain(check, trainer.loss, epoch, trainer.config.batch_size is not None)))
+
+    def action_toggle_preview(self) -> None:
+        self.preview = not self.preview
+        if self.preview and self.viewing is not None:
+            self.notify_in_place("the preview shows the next step from the latest epoch: press End to go there")
         self.redraw()
 
     def action_help(self) -> None:

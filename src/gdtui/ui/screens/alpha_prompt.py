@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -42,7 +43,7 @@ class AlphaPrompt(ModalScreen[float | None]):
             self.dismiss(value)
 
     def _refuse(self, message: str) -> None:
-        self.query_one("#alpha-error", Static).update(f"refused: {message}")
+        self.query_one("#alpha-error", Static).update(Text(f"refused: {message}"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

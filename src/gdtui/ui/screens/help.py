@@ -29,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(key, text)
         with VerticalScroll(id="help-box") as box:
             box.border_title = "keys"
-            box.border_subtitle = "escape / ? closes"
+            box.border_subtitle = "↑↓ scroll · escape / ? closes"
             yield Static(table)
             yield Static(
                 "The update direction g is the gradient of the loss the trainer steps on: for sse it is the "

@@ -22,10 +22,12 @@ class LossPlot(PlotextPlot):
         super().__init__(id=id)
         self.log_scale = False
         self._losses = np.zeros(0)
+        self.marked_epoch: int | None = None
 
-    def replot(self, losses: np.ndarray, log_scale: bool) -> None:
-        """`losses[k]` is the loss of epoch k (row 0: at the initial weights)."""
-        self._losses, self.log_scale = losses, log_scale
+    def replot(self, losses: np.ndarray, log_scale: bool, marked_epoch: int | None = None) -> None:
+        """`losses[k]` is the loss of epoch k (row 0: at the initial weights); `marked_epoch`, if
+        given, is marked instead of the last one (a rewound view)."""
+        self._losses, self.log_scale, self.marked_epoch = losses, log_scale, marked_epoch
         self.refresh()
 
     def render(self):
@@ -41,7 +43,10 @@ class LossPlot(PlotextPlot):
         if len(losses) > 1:
             xs, ys = reduce_series(losses[1:], max(self.size.width - 12, 8))
             plt.plot(xs.tolist(), ys.tolist(), color=LINE_COLOR, marker="braille")
-            plt.scatter([float(len(losses) - 1)], [float(losses[-1])], color=MARK_COLOR, marker="●")
+            mark = last if self.marked_epoch is None else self.marked_epoch
+            if self.marked_epoch is not None:
+                plt.vline(max(mark, 1), color=MARK_COLOR)
+            plt.scatter([float(max(mark, 1))], [float(losses[max(mark, 1)])], color=MARK_COLOR, marker="●")
         elif len(losses) == 1:
             plt.scatter([0.0], [float(losses[0])], color=MARK_COLOR, marker="●")
         return super().render()

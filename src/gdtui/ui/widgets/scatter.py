@@ -10,6 +10,8 @@ from textual.widget import Widget
 
 from gdtui.engine import raster
 
+from .cells import grid_text
+
 # glyph per cell content: empty, class 0 only, class 1 only, both classes
 GLYPHS = (" ", "o", "x", "*")
 HIGHLIGHT_GLYPHS = (" ", "O", "X", "#")
@@ -17,6 +19,9 @@ BOUNDARY_GLYPH = "•"
 INK = ("#d7d7d7", "#5fafff", "#ffaf5f", "#d7d7d7")
 REGION_BG = ("#00005f", "#5f0000")
 BOUNDARY_INK = "#ffff5f"
+GHOST_GLYPH = "∙"
+GHOST_INK = ("#5fffff", "#5fff5f", "#ff5fff")
+"""Preview boundaries for alpha/2, alpha and 2*alpha."""
 
 
 class Scatter(Widget):
@@ -37,9 +42,12 @@ class Scatter(Widget):
         self.weights: tuple[float, float, float] = (0.0, 0.0, 0.0)
         self.highlight: np.ndarray | None = None
         """Training rows of the current mini-batch, drawn bold (train view only)."""
+        self.ghosts: tuple[tuple[float, float, float] | None, ...] = ()
+        """Up to three weight vectors whose boundaries are drawn faintly (the next-step preview)."""
 
-    def show(self, weights: tuple[float, float, float], view: str, highlight: np.ndarray | None) -> None:
-        self.weights, self.view, self.highlight = weights, view, highlight
+    def show(self, weights: tuple[float, float, float], view: str, highlight: np.ndarray | None,
+             ghosts: tuple[tuple[float, float, float] | None, ...] = ()) -> None:
+        self.weights, self.view, self.highlight, self.ghosts = weights, view, highlight, ghosts
         self.refresh()
 
     def grid_frame(self) -> raster.Frame:
@@ -63,21 +71,19 @@ class Scatter(Widget):
         marked = np.zeros_like(line)
         if self.highlight is not None and len(self.highlight) and self.view == "train":
             marked = raster.occupied(self._data.X_train[self.highlight, 1:], frame) & (kinds > 0)
-        codes = kinds + 4 * region + 8 * line + 16 * marked
-        text = Text(no_wrap=True, overflow="crop")
-        for r, row in enumerate(codes):
-            starts = np.flatnonzero(np.diff(row, prepend=-1))
-            ends = np.append(starts[1:], len(row))
-            for start, end in zip(starts.tolist(), ends.tolist()):
-                code = int(row[start])
-                text.append(_glyph(code) * (end - start), _STYLES[code])
-            if r < len(codes) - 1:
-                text.append("\n")
-        return text
+        ghost = np.zeros(line.shape, dtype=np.int8)
+        for index, w in reversed(list(enumerate(self.ghosts, start=1))):
+            if w is not None:
+                ghost[raster.boundary_cells(w, frame)] = index
+        ghost[line | (kinds > 0)] = 0
+        codes = kinds.astype(np.int16) + 4 * region + 8 * line + 16 * marked + 32 * ghost
+        return grid_text(codes, _GLYPHS, _STYLES)
 
 
 def _glyph(code: int) -> str:
-    kind, on_line, marked = code & 3, code & 8, code & 16
+    kind, on_line, marked, ghost = code & 3, code & 8, code & 16, code >> 5
+    if ghost:
+        return GHOST_GLYPH
     if marked:
         return HIGHLIGHT_GLYPHS[kind]
     if on_line and kind == 0:
@@ -86,8 +92,8 @@ def _glyph(code: int) -> str:
 
 
 def _style(code: int) -> str:
-    kind, region, on_line, marked = code & 3, (code >> 2) & 1, code & 8, code & 16
-    ink = BOUNDARY_INK if on_line else INK[kind]
+    kind, region, on_line, marked, ghost = code & 3, (code >> 2) & 1, code & 8, code & 16, code >> 5
+    ink = GHOST_INK[ghost - 1] if ghost else BOUNDARY_INK if on_line else INK[kind]
     style = f"{ink} on {REGION_BG[region]}"
     if on_line or marked:
         style = "bold " + style
@@ -96,4 +102,6 @@ def _style(code: int) -> str:
     return style
 
 
-_STYLES = [_style(code) for code in range(32)]
+_CODES = range(4 * 32)
+_GLYPHS = [_glyph(code) for code in _CODES]
+_STYLES = [_style(code) for code in _CODES]

@@ -1,0 +1,182 @@
+"""Pilot tests of the teaching instruments: rewind and fork, the landscape, the gradient inspector
+and the next-step preview."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from gdtui.ui.screens.inspector import GradientInspector
+from gdtui.ui.widgets.landscape_view import LandscapeView
+from gdtui.ui.widgets.loss_plot import LossPlot
+from gdtui.ui.widgets.scatter import Scatter
+from gdtui.ui.widgets.status import StatusLine
+
+SIZE = (100, 30)
+
+
+def plain(renderable) -> str:
+    console = Console(width=300, file=io.StringIO(), record=True)
+    console.print(renderable)
+    return console.export_text()
+
+
+def sse(X, y, w):
+    p = 1 / (1 + np.exp(-(X @ w)))
+    return float(np.sum((p - y) ** 2))
+
+
+async def test_rewind_shows_the_exact_recorded_weights(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["space"] * 6)
+        recorded = app.trainer.history.weights.copy()
+        await pilot.press("left", "left", "left_square_bracket")
+        await pilot.pause()
+        assert app.viewing == 3
+        assert app.query_one(Scatter).weights == tuple(recorded[3])
+        assert app.query_one(LossPlot).marked_epoch == 3
+        assert str(app.query_one(StatusLine).render()).startswith("rewound to epoch 3 of 6")
+        np.testing.assert_array_equal(app.trainer.weights, recorded[6])  # looking changes nothing
+        await pilot.press("right", "right_square_bracket")
+        assert app.viewing == 5
+        await pilot.press("right")
+        assert app.viewing is None
+        await pilot.press("left", "end")
+        assert app.viewing is None
+
+
+async def test_rewind_stops_at_epoch_zero(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "left", "left", "left")
+        assert app.viewing == 0
+        assert app.query_one(Scatter).weights == tuple(app.trainer.history.weights[0])
+
+
+async def test_a_step_while_rewound_forks_and_truncates(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["space"] * 6)
+        w2 = app.trainer.history.weights[2].copy()
+        await pilot.press(*["left"] * 4)
+        assert app.viewing == 2
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.viewing is None
+        assert app.trainer.epoch == 3 and len(app.trainer.history) == 4
+        np.testing.assert_array_equal(app.trainer.history.weights[2], w2)
+        assert "4 later epochs were discarded" in str(app.query_one("#notice").render())
+
+
+async def test_changing_alpha_while_rewound_forks_with_the_new_alpha(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["space"] * 4, "left", "left", "plus")
+        assert app.viewing is None and app.trainer.epoch == 2
+        assert app.trainer.config.alpha == 0.02
+        await pilot.press("space")
+        assert app.trainer.history.alphas[3] == 0.02
+
+
+async def test_a_refused_change_while_rewound_keeps_the_history(make_app):
+    app = make_app(alpha=1e6)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "left", "plus")
+        assert app.viewing == 1 and app.trainer.epoch == 2
+
+
+@pytest.mark.parametrize("loss", ["sse", "bce"])
+async def test_landscape_value_at_the_current_point_is_the_current_loss(make_app, loss):
+    app = make_app(loss=loss)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "space", "l")
+        await pilot.pause()
+        await pilot.pause()
+        view = app.query_one(LandscapeView)
+        assert view.display and not app.query_one(Scatter).display
+        X, y, w = app.trainer.data.X_train, app.trainer.data.y_train, app.trainer.weights
+        expected = sse(X, y, w) if loss == "sse" else float(np.sum(np.logaddexp(0, X @ w) - y * (X @ w)))
+        assert app.landscape_value == pytest.approx(expected, rel=1e-10)
+        surface = app.surface
+        assert surface is not None and surface.values.shape == (view.size.height, view.size.width)
+        assert surface.slice.axes == (1, 2) and surface.slice.held == w[0]
+        # the window holds the whole path, and the path ends at the current point
+        f = surface.slice.frame
+        path = app.trainer.history.weights
+        assert (f.x_min <= path[:, 1].min()) and (path[:, 1].max() <= f.x_max)
+        np.testing.assert_array_equal(view.path[-1], w)
+
+
+async def test_landscape_is_computed_only_when_its_slice_changes(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.pause()
+        first = app.surface
+        await pilot.press("t", "L")  # redraws that change neither the slice nor the window
+        assert app.surface is first
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.surface is not first and app.surface.slice.axes == (0, 1)
+
+
+async def test_w_cycles_the_pair_and_l_closes(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.show_landscape and app.pair == 1
+        await pilot.press("w", "w")
+        assert app.pair == 0
+        await pilot.press("l")
+        assert not app.show_landscape and app.query_one(Scatter).display
+
+
+async def test_inspector_agrees_for_bce(make_app):
+    app = make_app(loss="bce")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "g")
+        await pilot.pause()
+        assert isinstance(app.screen, GradientInspector)
+        assert app.inspection.max_error < 1e-6
+        assert app.inspection.factor == 1
+        text = plain(app.screen.content)
+        assert "is exactly ∇L" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, GradientInspector)
+
+
+async def test_inspector_shows_the_factor_for_sse(make_app):
+    app = make_app(loss="sse")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "g")
+        await pilot.pause()
+        check = app.inspection
+        assert check.factor == 2
+        np.testing.assert_allclose(check.analytic, 2 * np.array(check.direction))
+        np.testing.assert_allclose(check.numeric, check.analytic, rtol=1e-6)
+        text = plain(app.screen.content)
+        assert "NOT the gradient of the printed loss" in text and "∇L = 2·g" in text
+
+
+async def test_preview_draws_three_ghosts_and_commits_nothing(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space")
+        before = app.trainer.snapshot()
+        history = app.trainer.history.weights.copy()
+        await pilot.press("v")
+        await pilot.pause()
+        ghosts = app.query_one(Scatter).ghosts
+        assert len(ghosts) == 3 and len(set(ghosts)) == 3
+        assert app.trainer.snapshot() == before
+        np.testing.assert_array_equal(app.trainer.history.weights, history)
+        # the alpha ghost is where the next real step lands
+        await pilot.press("v", "space")
+        assert tuple(app.trainer.weights) == ghosts[1]
