@@ -23,6 +23,10 @@ STATES = [
     ("adam", dict(optimizer="adam", alpha=0.05), ["space"] * 8),
     ("help", dict(), ["question_mark"]),
     ("diverged", dict(dataset=str(HUGE_CSV), loss="bce"), ["space", "space"]),
+    ("rewound", dict(), ["space"] * 8 + ["left"] * 4),
+    ("landscape", dict(optimizer="momentum", alpha=0.002), ["space"] * 12 + ["l"]),
+    ("inspector", dict(), ["space"] * 3 + ["g"]),
+    ("preview", dict(), ["space", "space", "v"]),
 ]
 
 
@@ -34,6 +38,7 @@ async def shoot(name: str, options: dict, keys: list[str]) -> Path:
         while app.running:
             await pilot.pause(0.05)
         await pilot.pause()
+        await pilot.pause()  # a view shown by the last key draws once the layout has sized it
         path = HERE / f"{name}.svg"
         app.save_screenshot(str(path))
     return path
