@@ -31,6 +31,7 @@ STATES = {
     "landscape": (dict(), ["space"] * 5 + ["l", "_", "_"], None),
     "inspector": (dict(), ["space", "space", "g"], None),
     "preview": (dict(), ["space", "space", "v"], None),
+    "evaluation": (dict(), ["space", "space", "e"], None),
 }
 
 

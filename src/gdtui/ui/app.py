@@ -20,11 +20,13 @@ from textual.widgets import Footer, Static
 
 from gdtui.engine import ConfigError, TrainConfig, Trainer, create_trainer, landscape
 from gdtui.engine.config import OPTIMIZERS
+from gdtui.engine.evaluate import evaluate
 from gdtui.engine.losses import gradient_check
 
 from .screens.alpha_prompt import AlphaPrompt
 from .screens.help import HelpScreen
 from .screens.inspector import GradientInspector, explain
+from .widgets.evaluation import EvaluationView
 from .widgets.landscape_view import LandscapeView
 from .widgets.loss_plot import LossPlot
 from .widgets.panels import GradientPanel, WeightsPanel
@@ -83,6 +85,8 @@ KEYS = (
         "with the run's path and the current point ◉.", footer=False),
     Key("w", "cycle_pair", "weights pair", "Landscape over the next pair of weights: (w1, w2), (w0, w1), (w0, w2).",
         footer=False),
+    Key("e", "toggle_evaluation", "evaluate", "Evaluation panel: scikit-learn's classification report and the "
+        "confusion matrix of the weights shown (t switches train/test).", footer=False),
     Key("g", "inspect", "inspect ∇", "Gradient inspector: analytic gradient beside a finite difference of the "
         "printed loss, and whether the update follows it.", footer=False),
     Key("v", "toggle_preview", "preview", "Preview: ghost boundaries of the next step with alpha/2, alpha and "
@@ -117,7 +121,8 @@ class GDApp(App[int]):
         self._seconds_per_epoch = 1e-4
         self.viewing: int | None = None
         """The recorded epoch shown while rewound; None shows the live state."""
-        self.show_landscape = False
+        self.left = "scatter"
+        """What the left panel shows: `scatter`, `landscape` or `evaluation`."""
         self.pair = 0
         """Index into `landscape.PAIRS` of the weights the landscape spans."""
         self.preview = False
@@ -125,6 +130,10 @@ class GDApp(App[int]):
         self.landscape_value = float("nan")
         """The loss at the point marked ◉ on the landscape."""
         self._surface_wanted: landscape.Slice | None = None
+        self.evaluation = None
+        """The report the evaluation panel shows."""
+        self.eval_split = "test"
+        """Split the evaluation panel reports on (t switches it while the panel is shown)."""
         self.inspection = None
         """The last gradient check the inspector showed."""
 
@@ -135,6 +144,7 @@ class GDApp(App[int]):
         with Horizontal(id="main"):
             yield Scatter(data, id="scatter")
             yield LandscapeView(id="landscape")
+            yield EvaluationView(id="evaluation")
             with Vertical(id="side"):
                 weights = WeightsPanel(id="weights")
                 weights.border_title = "weights"
@@ -189,8 +199,10 @@ class GDApp(App[int]):
                 legend += "  next: " + " ".join(f"[{ink}]∙{name}[/]" for ink, name in zip(GHOST_INK, GHOST_NAMES))
             scatter.border_subtitle = legend
             scatter.show(snap.weights, self.view, highlight, ghosts)
-            if self.show_landscape:
+            if self.left == "landscape":
                 self._draw_landscape(snap)
+            elif self.left == "evaluation":
+                self._draw_evaluation(snap)
 
     def _draw_landscape(self, snap) -> None:
         trainer, view = self.trainer, self.query_one(LandscapeView)
@@ -214,6 +226,14 @@ class GDApp(App[int]):
         view.border_title = f"landscape {trainer.config.loss}({pair}) · ◉ L = {self.landscape_value:.5g}"
         view.border_subtitle = wanted.describe()
         view.show(self.surface, path)
+
+    def _draw_evaluation(self, snap) -> None:
+        trainer = self.trainer
+        split = self.eval_split
+        y = trainer.data.y_train if split == "train" else trainer.data.y_test
+        self.evaluation = evaluate(y, trainer.predict(np.array(snap.weights), split), trainer.data.labels, split,
+                                   snap.epoch)
+        self.query_one(EvaluationView).show(self.evaluation)
 
     def _wanted_slice(self, path: np.ndarray, w: np.ndarray, width: int, height: int) -> landscape.Slice:
         """Keep the current slice while it still fits: the same pair and size, the whole path inside
@@ -389,7 +409,10 @@ class GDApp(App[int]):
         self.redraw()
 
     def action_toggle_view(self) -> None:
-        self.view = "test" if self.view == "train" else "train"
+        if self.left == "evaluation":
+            self.eval_split = "test" if self.eval_split == "train" else "train"
+        else:
+            self.view = "test" if self.view == "train" else "train"
         self.redraw()
 
     def action_toggle_log(self) -> None:
@@ -413,16 +436,28 @@ class GDApp(App[int]):
         self.viewing = None
         self.redraw()
 
-    def action_toggle_landscape(self) -> None:
-        self.show_landscape = not self.show_landscape
-        self.query_one(Scatter).display = not self.show_landscape
-        self.query_one(LandscapeView).display = self.show_landscape
+    @property
+    def show_landscape(self) -> bool:
+        return self.left == "landscape"
+
+    def _show_left(self, panel: str) -> None:
+        """Show `panel` in the left area, or the scatter again if it is already shown."""
+        self.left = "scatter" if self.left == panel else panel
+        for widget_type, name in ((Scatter, "scatter"), (LandscapeView, "landscape"), (EvaluationView, "evaluation")):
+            self.query_one(widget_type).display = self.left == name
         self.redraw()
+        self.call_after_refresh(self.redraw)  # again once the shown panel has its size
+
+    def action_toggle_landscape(self) -> None:
+        self._show_left("landscape")
+
+    def action_toggle_evaluation(self) -> None:
+        self._show_left("evaluation")
 
     def action_cycle_pair(self) -> None:
         self.pair = (self.pair + 1) % len(landscape.PAIRS)
         if not self.show_landscape:
-            self.action_toggle_landscape()
+            self._show_left("landscape")
         else:
             self.redraw()
 
