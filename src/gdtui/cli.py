@@ -88,7 +88,8 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
 def _app_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gdtui", description="Watch gradient descent train a sigmoid unit, one key at a time. "
                      "`gdtui train --help` lists the headless trainer.",
-                     epilog="subcommand: gdtui train [options] [--json]  trains headless and prints the lesson's log")
+                     epilog="subcommands: `gdtui train [options] [--json]` trains headless and prints the lesson's "
+                            "log; `gdtui compare --optimizers gd,adam [options] [--json]` races update rules")
     parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
     _add_training_options(parser)
     return parser
@@ -99,6 +100,19 @@ def _train_parser() -> argparse.ArgumentParser:
     _add_training_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the log")
     return parser
+
+
+def _compare_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gdtui compare", description="Race several update rules from the same initial "
+                     "weights on the same data, in lock-step, and print a table.")
+    _add_training_options(parser)
+    parser.add_argument("--optimizers", default="gd,momentum,nesterov,adam", metavar="RULE,RULE,...",
+                        help="the rules to race (default: gd,momentum,nesterov,adam)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per rule instead of the table")
+    return parser
+
+
+SUBCOMMANDS = {"train": _train_parser, "compare": _compare_parser}
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
@@ -113,14 +127,17 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    headless = bool(argv) and argv[0] == "train"
-    parser = _train_parser() if headless else _app_parser()
-    args = parser.parse_args(argv[1:] if headless else argv)
+    command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
+    parser = SUBCOMMANDS[command]() if command else _app_parser()
+    args = parser.parse_args(argv[1:] if command else argv)
     try:
         config = config_from_args(args)
-        if headless:
+        if command == "train":
             from gdtui.headless import train
             return train(config, as_json=args.json)
+        if command == "compare":
+            from gdtui.headless import compare
+            return compare(config, args.optimizers, as_json=args.json)
         from gdtui.ui.app import run_app
         return run_app(config)
     except (ConfigError, DataError) as exc:

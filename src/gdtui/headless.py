@@ -71,3 +71,29 @@ def summary(trainer: Trainer, reason: str | None) -> dict:
         "labels": {trainer.data.labels[0]: 0, trainer.data.labels[1]: 1},
         "config": trainer.config.as_dict(),
     }
+
+
+def compare(config: TrainConfig, rules_text: str, as_json: bool = False) -> int:
+    """`gdtui compare`: race the rules in lock-step and print the table (or one JSON object per rule)."""
+    from gdtui.engine import load_dataset
+    from gdtui.engine.race import Race, parse_rules
+
+    rules = parse_rules(rules_text)  # before the data: a typo costs nothing
+    race = Race(load_dataset(config.validated()), config, rules)
+    race.run()
+    if as_json:
+        print(json.dumps([
+            {"optimizer": s.rule, "losses": race.trainers[s.rule].history.losses[1:].tolist(),
+             "weights": race.trainers[s.rule].weights.tolist(), "epochs_run": s.epoch, "loss": s.loss,
+             "train_accuracy": s.train_accuracy, "test_accuracy": s.test_accuracy,
+             "stop_reason": s.stop_reason or "epochs"}
+            for s in race.standings()
+        ]))
+    else:
+        print(f"[INFO] racing {', '.join(race.trainers)} from the same weights (seed {race.config.seed})")
+        print(f"{'optimizer':<10} {'epochs':>7} {'loss':>14} {'train acc':>10} {'test acc':>9}  stopped by")
+        for s in race.standings():
+            print(f"{s.rule:<10} {s.epoch:>7} {s.loss:>14.7f} {100 * s.train_accuracy:>9.1f}% "
+                  f"{100 * s.test_accuracy:>8.1f}%  {s.stop_reason or 'epochs'}")
+    sys.stdout.flush()
+    return 0

@@ -74,7 +74,8 @@ def split(points: np.ndarray, labels: np.ndarray, test_size: float, name: str,
     if len(test) < 1 or len(train) < 1:
         raise DataError(f"{name}: {n} rows cannot be split with test size {test_size} (need at least one each side)")
     labels = np.asarray(labels, dtype=np.float64)
-    return Dataset(name, with_bias(points[train]), labels[train], with_bias(points[test]), labels[test], names)
+    return Dataset(name, with_bias(generate.take_rows(points, train)), labels[train],
+                   with_bias(generate.take_rows(points, test)), labels[test], names)
 
 
 def with_bias(points: np.ndarray) -> np.ndarray:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Callable
+
 import numpy as np
 
 from .optim import OptState
@@ -18,6 +21,10 @@ class History:
 
     Each row also keeps what a fork from it needs: the optimizer's state after the epoch, the
     rule's name and the alpha in force.
+
+    Rows can also be written in bulk (`reserve`, then `commit`): a long full-batch run fills
+    thousands of rows without a Python call per row. Such rows may leave their accuracy to be
+    measured when it is first read, by `accuracy_source` from the weights in force during the epoch.
     """
 
     def __init__(self, capacity: int = 256) -> None:
@@ -31,6 +38,10 @@ class History:
         self._state = np.zeros((capacity, 7))  # OptState: first (3), second (3), steps
         self._optimizers: list[str] = []
         self._rows = 0
+        self._pending = False
+        """Some rows' accuracy (NaN until then) is still to be measured by `accuracy_source`."""
+        self.accuracy_source: Callable[[np.ndarray], float] | None = None
+        """weights -> train accuracy with those weights (for rows committed without an accuracy)."""
 
     def __len__(self) -> int:
         return self._rows
@@ -51,6 +62,30 @@ class History:
         del self._optimizers[k:]
         self._optimizers.append(optimizer)
         self._rows = k + 1
+
+    def reserve(self, count: int) -> "Rows":
+        """Writable views of the next `count` rows (beyond the end: nothing is recorded until
+        `commit`), to be filled in bulk: weights, directions, steps, losses and optimizer state."""
+        while self._rows + count > len(self._losses):
+            self._grow()
+        k, end = self._rows, self._rows + count
+        return Rows(self._weights[k:end], self._directions[k:end], self._steps[k:end], self._losses[k:end],
+                    self._state[k:end])
+
+    def commit(self, count: int, optimizer: str, alpha: float, accuracy: np.ndarray | None = None) -> None:
+        """Record the first `count` reserved rows, as written, with `optimizer` and `alpha` in
+        force. Without `accuracy`, each row's accuracy is measured when first read, with the
+        weights of the row before it (full-batch epochs)."""
+        k, end = self._rows, self._rows + count
+        self._alphas[k:end] = alpha
+        if accuracy is None:
+            self._accuracy[k:end] = math.nan
+            self._pending = self._pending or count > 0
+        else:
+            self._accuracy[k:end] = accuracy
+        del self._optimizers[k:]
+        self._optimizers.extend([optimizer] * count)
+        self._rows = end
 
     def truncate(self, rows: int) -> None:
         """Forget every row from `rows` on (a fork from an earlier epoch)."""
@@ -90,7 +125,15 @@ class History:
 
     @property
     def train_accuracy(self) -> np.ndarray:
+        if self._pending:
+            self._measure_pending()
         return self._view(self._accuracy, self._rows)
+
+    def _measure_pending(self) -> None:
+        accuracy = self._accuracy[: self._rows]
+        for k in np.flatnonzero(np.isnan(accuracy)).tolist():
+            accuracy[k] = self.accuracy_source(self._weights[k - 1])
+        self._pending = False
 
     @property
     def alphas(self) -> np.ndarray:
@@ -103,3 +146,22 @@ class History:
             raise IndexError(f"no epoch {row} in a history of {self._rows} rows")
         state = self._state[row]
         return self._optimizers[row], OptState(state[:3].copy(), state[3:6].copy(), int(state[6]))
+
+
+class Rows:
+    """Writable views of reserved history rows (see `History.reserve`)."""
+
+    __slots__ = ("weights", "directions", "steps", "losses", "state")
+
+    def __init__(self, weights: np.ndarray, directions: np.ndarray, steps: np.ndarray, losses: np.ndarray,
+                 state: np.ndarray) -> None:
+        self.weights = weights
+        """(count, 3) weights after each epoch."""
+        self.directions = directions
+        """(count, 3) summed update directions."""
+        self.steps = steps
+        """(count, 3) change of the weights (weights[k] - weights[k-1])."""
+        self.losses = losses
+        """(count,) epoch losses."""
+        self.state = state
+        """(count, 7) optimizer state after each epoch: first (3), second (3), steps."""

@@ -17,10 +17,12 @@ import numpy as np
 from .config import TrainConfig
 from .data import Dataset, load_dataset
 from .history import History
-from .losses import LOSSES, Workspace
+from .losses import BLOCK_ROWS, LOSSES, Workspace, predicted_right, sse_rows
 from .optim import OPTIMIZERS, OptState
 
 STOP_REASONS = ("epochs", "tol", "patience", "diverged")
+CHUNK_EPOCHS = 2048
+"""A full-batch `run()` records this many epochs at a time in bulk (see `Trainer._run_full_batch`)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,10 @@ class Trainer:
         self._best_epoch = 0
         self._diverged = False
         self._workspace = Workspace(self.batch_rows)
+        self._check = np.zeros((4, 3))
+        self._accuracy_work: Workspace | None = None
         self.history = History(min(self.config.epochs, 100_000))
+        self.history.accuracy_source = self._accuracy_during
         self.history.append(w, np.zeros(3), np.zeros(3), self._initial_loss(w), self.accuracy(w, "train"),
                             self._opt_state, self.config.optimizer, self.config.alpha)
 
@@ -161,8 +166,35 @@ class Trainer:
     def accuracy(self, weights: np.ndarray, split: str = "train") -> float:
         """Share of rows of `split` ('train' or 'test') that sigmoid(X @ w) > 0.5 classifies right."""
         X, y = (self.data.X_train, self.data.y_train) if split == "train" else (self.data.X_test, self.data.y_test)
+        weights = np.asarray(weights, dtype=np.float64)
+        if len(y) <= BLOCK_ROWS:
+            with np.errstate(all="ignore"):
+                return float(np.count_nonzero((X @ weights > 0) == (y > 0.5))) / len(y)
+        work = self._accuracy_buffers()
+        z, hit, truth = work.t, work.hit, work.truth
+        right = 0
         with np.errstate(all="ignore"):
-            return float(np.count_nonzero((X @ weights > 0) == (y > 0.5))) / len(y)
+            for start in range(0, len(y), BLOCK_ROWS):  # in cache-sized blocks: no data-sized temporaries
+                stop = min(len(y), start + BLOCK_ROWS)
+                k = stop - start
+                np.dot(X[start:stop], weights, out=z[:k])
+                np.greater(z[:k], 0.0, out=hit[:k])
+                np.greater(y[start:stop], 0.5, out=truth[:k])
+                np.equal(hit[:k], truth[:k], out=hit[:k])
+                right += int(np.count_nonzero(hit[:k]))
+        return right / len(y)
+
+    def _accuracy_buffers(self) -> Workspace:
+        if self._accuracy_work is None:
+            self._accuracy_work = Workspace(BLOCK_ROWS)
+        return self._accuracy_work
+
+    def _accuracy_during(self, weights: np.ndarray) -> float:
+        """The training accuracy an epoch records for the weights in force during it (p > 0.5,
+        with the arithmetic of the loss kernels); the history measures its bulk-written rows so."""
+        with np.errstate(all="ignore"):
+            right = predicted_right(self.data.X_train, self.data.y_train, -weights, self._accuracy_buffers())
+        return right / len(self.data.y_train)
 
     def predict(self, weights: np.ndarray, split: str = "test") -> np.ndarray:
         """Class 0/1 per row of `split`."""
@@ -210,21 +242,25 @@ class Trainer:
         else:
             Xb, yb = X[rows], y[rows]
         saved_state = self._opt_state.copy()
+        check = self._check
         with np.errstate(all="ignore"):
             loss, direction = self.loss.evaluate(Xb, yb, self._w, self._workspace)
             step = self.optimizer.update(direction, self._opt_state, self.config.alpha, self.config.momentum)
             new_w = self._w + step
             direction_sum = self._direction_sum + direction  # the epoch's record must stay finite too
-            epoch_step = new_w - self._epoch_start
-        state = self._opt_state  # the rule's memory too: g*g can overflow while the step stays finite
-        if not (math.isfinite(loss) and np.isfinite(direction).all() and np.isfinite(new_w).all()
-                and np.isfinite(state.first).all() and np.isfinite(state.second).all()
-                and np.isfinite(direction_sum).all() and np.isfinite(epoch_step).all()):
+            np.subtract(new_w, self._epoch_start, out=check[0])  # the epoch's step
+        # One test for everything the update produced. The direction and the new weights need no
+        # test of their own: the epoch start and the earlier sum are finite, so a non-finite
+        # direction or weight makes the sum or the epoch's step non-finite. The rule's memory is
+        # tested too: g*g can overflow while the step stays finite.
+        state = self._opt_state
+        check[1], check[2], check[3] = direction_sum, state.first, state.second
+        if not (math.isfinite(loss) and np.isfinite(check).all()):
             self._opt_state = saved_state
             self._diverged = True
             return False
         self._batch_losses.append(loss)
-        self._batch_correct += int(np.count_nonzero((self._workspace.p[: len(yb)] > 0.5) == (yb > 0.5)))
+        self._batch_correct += self._workspace.correct
         self._direction_sum = direction_sum
         self._last_direction = direction
         self._last_step = step
@@ -237,6 +273,12 @@ class Trainer:
 
     def step_epoch(self) -> bool:
         """Finish the epoch under way (a whole epoch at a boundary). False if it diverged."""
+        if self._fusable():  # a whole full-batch epoch: the fused path records it for less
+            target = self._epoch + 1
+            self._run_full_batch(target)
+            if self._epoch == target:
+                return True
+            # the epoch was not finite: step_batch below refuses it and gives the verdict
         while True:
             if not self.step_batch():
                 return False
@@ -245,15 +287,156 @@ class Trainer:
 
     def run(self, epochs: int | None = None) -> str | None:
         """Step whole epochs until a stop rule fires or `epochs` more have run (default: up to
-        the configured maximum). Returns the stop reason, or None if only the count ran out."""
+        the configured maximum). Returns the stop reason, or None if only the count ran out.
+
+        Full-batch runs without shuffling take a fused path that records the same history, to
+        the bit, as stepping epoch by epoch would (see `_run_full_batch`)."""
         target = self.config.epochs if epochs is None else self._epoch + epochs
         while self._epoch < target:
+            if self._fusable():
+                reason = self._run_full_batch(target)
+                if reason is not None:
+                    return reason
+                if self._epoch >= target:
+                    break
             if not self.step_epoch():
                 return "diverged"
             reason = self.stop_reason
             if reason is not None and reason != "epochs":
                 return reason
         return self.stop_reason
+
+    def _fusable(self) -> bool:
+        return (not self._diverged and self._batch == 0 and not self.config.shuffle
+                and self.batch_rows == len(self.data.y_train))
+
+    def _run_full_batch(self, target: int) -> str | None:
+        """Full-batch epochs up to epoch `target`, written into the history in chunks.
+
+        Each epoch does exactly the arithmetic of `step_batch` (the same kernel, the same update),
+        but without the per-epoch bookkeeping: the losses, directions and weights go straight into
+        reserved history rows, and the finiteness tests run once per chunk over its rows. Returns
+        'tol' or 'patience' if one fired. If an epoch was not finite, the epochs before it are
+        recorded and None is returned, so that `step_epoch` retakes that epoch and diverges exactly
+        as a stepped run does; the training accuracy of the recorded epochs is measured when the
+        history is first asked for it.
+        """
+        cfg = self.config
+        tol, patience = cfg.tol, cfg.patience
+        while self._epoch < target:
+            count = min(CHUNK_EPOCHS, target - self._epoch)
+            rows = self.history.reserve(count)
+            start_state = self._opt_state.copy()
+            with np.errstate(all="ignore"):
+                ran, fired = self._fused_epochs(rows, count, tol, patience)
+                good = self._finite_prefix(rows, ran)
+            if good < ran:
+                fired = None
+                self._opt_state = OptState(rows.state[good - 1, :3].copy(), rows.state[good - 1, 3:6].copy(),
+                                           int(rows.state[good - 1, 6])) if good else start_state
+            if good:
+                with np.errstate(all="ignore"):
+                    self._commit_fused(rows, good, start_state)
+            if good < ran:
+                return None  # step_epoch retakes the epoch that was not finite
+            if fired is not None:
+                return fired
+        return None
+
+    def _fused_epochs(self, rows, count: int, tol: float | None, patience: int | None) -> tuple[int, str | None]:
+        """Up to `count` epochs into `rows`; stops after the epoch on which tol or patience fires.
+        Returns (epochs run, the rule that fired or None)."""
+        X, y = self.data.X_train, self.data.y_train
+        cfg, loss_fn = self.config, self.loss
+        gd = cfg.optimizer == "gd"
+        work = self._workspace
+        negated = rows.weights  # the weights are kept negated while running: see gdtui.engine.losses
+        np.negative(self._w, out=self._check[0])
+        previous = self._check[0]
+        directions, losses, states = rows.directions, rows.losses, rows.state
+        small_sse = loss_fn.name == "sse" and len(y) <= BLOCK_ROWS
+        if small_sse:
+            t, p, e = work.t[: len(y)], work.p[: len(y)], work.e[: len(y)]
+        kernel = loss_fn.kernel
+        update, state, momentum = self.optimizer.update, self._opt_state, cfg.momentum
+        alpha = np.array(cfg.alpha)
+        scaled = self._check[1]
+        watch = tol is not None or patience is not None
+        best_loss, best_epoch, epoch = self._best_loss, self._best_epoch, self._epoch
+        for i in range(count):
+            g, following = directions[i], negated[i]
+            if small_sse:
+                loss = sse_rows(X, y, previous, t, p, e, g)
+            else:
+                loss = kernel(X, y, previous, work, g)
+            losses[i] = loss
+            if gd:  # W -= alpha g, i.e. -W += alpha g: the same rounding, negated
+                np.multiply(g, alpha, out=scaled)
+                np.add(previous, scaled, out=following)
+            else:
+                np.subtract(previous, update(g, state, cfg.alpha, momentum), out=following)
+                row = states[i]
+                row[:3], row[3:6], row[6] = state.first, state.second, state.steps
+            previous = following
+            if watch:
+                epoch += 1
+                if loss < best_loss:
+                    best_loss, best_epoch = loss, epoch
+                if tol is not None and loss < tol:
+                    return i + 1, "tol"
+                if patience is not None and epoch - best_epoch >= patience:
+                    return i + 1, "patience"
+        return count, None
+
+    def _finite_prefix(self, rows, ran: int) -> int:
+        """Turn the negated weights of the first `ran` rows into the weights and their steps;
+        returns how many leading rows are finite throughout."""
+        weights, steps = rows.weights[:ran], rows.steps[:ran]
+        np.negative(weights, out=weights)
+        if ran:
+            np.subtract(weights[0], self._w, out=steps[0])
+            np.subtract(weights[1:], weights[:-1], out=steps[1:])
+        finite = np.isfinite(rows.losses[:ran])
+        finite &= np.isfinite(rows.directions[:ran]).all(axis=1)
+        finite &= np.isfinite(steps).all(axis=1)  # with finite weights before them: the weights too
+        if self.config.optimizer != "gd":
+            finite &= np.isfinite(rows.state[:ran, :6]).all(axis=1)
+        return ran if finite.all() else int(np.argmin(finite))
+
+    def _commit_fused(self, rows, count: int, start_state: OptState) -> None:
+        """Record `count` fused epochs and bring the trainer to the state after the last
+        (`start_state`: the rule's state before the first)."""
+        cfg = self.config
+        last = count - 1
+        g = rows.directions[last].copy()
+        self._last_direction = g
+        self._direction_sum = g + 0.0
+        np.add(rows.directions[:count], 0.0, out=rows.directions[:count])  # the epoch's sum 0 + g, as stepped
+        if cfg.optimizer == "gd":
+            self._opt_state.steps += count
+            states = rows.state[:count]
+            states[:, :3], states[:, 3:6] = self._opt_state.first, self._opt_state.second
+            states[:, 6] = np.arange(self._opt_state.steps - last, self._opt_state.steps + 1)
+            self._last_step = -cfg.alpha * g
+        else:
+            # the step the rule took last, retaken from its state before that epoch (deterministic)
+            before = start_state.copy() if last == 0 else OptState(
+                rows.state[last - 1, :3].copy(), rows.state[last - 1, 3:6].copy(), int(rows.state[last - 1, 6]))
+            self._last_step = self.optimizer.update(g, before, cfg.alpha, cfg.momentum)
+        losses = rows.losses[:count]
+        best = int(np.argmin(losses))
+        if losses[best] < self._best_loss:
+            self._best_loss, self._best_epoch = float(losses[best]), self._epoch + best + 1
+        self._epoch_start = self._w if count == 1 else rows.weights[last - 1].copy()
+        self._w = rows.weights[last].copy()
+        self._epoch += count
+        self._batch = 0
+        self._order = None
+        self._last_rows = slice(0, len(self.data.y_train))
+        self._batch_losses = [float(losses[last])]
+        self._epoch_batch_rows = self.batch_rows
+        self._epoch_batches = 1
+        self.history.commit(count, cfg.optimizer, cfg.alpha)
 
     def _start_epoch(self) -> None:
         self._epoch_start = self._w.copy()
@@ -281,7 +464,7 @@ class Trainer:
                             self._opt_state, self.config.optimizer, self.config.alpha)
         if loss < self._best_loss:
             self._best_loss, self._best_epoch = loss, self._epoch
-        if self._workspace.z.shape[0] != self.batch_rows:
+        if self._workspace.rows != self.batch_rows:
             self._workspace = Workspace(self.batch_rows)
 
     def fork(self, epoch: int) -> int:

@@ -18,24 +18,27 @@ from textual.markup import escape
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from gdtui.engine import ConfigError, TrainConfig, Trainer, create_trainer, landscape
-from gdtui.engine.config import OPTIMIZERS
+from gdtui.engine import ConfigError, DataError, TrainConfig, Trainer, create_trainer, landscape
+from gdtui.engine.config import DATASETS, OPTIMIZERS
 from gdtui.engine.evaluate import evaluate
 from gdtui.engine.losses import gradient_check
 
 from .screens.alpha_prompt import AlphaPrompt
+from .screens.data_form import DataForm
 from .screens.help import HelpScreen
 from .screens.inspector import GradientInspector, explain
 from .widgets.evaluation import EvaluationView
 from .widgets.landscape_view import LandscapeView
 from .widgets.loss_plot import LossPlot
-from .widgets.panels import GradientPanel, WeightsPanel
+from .widgets.panels import GradientPanel, WeightsPanel, retitle
 from .widgets.scatter import GHOST_INK, Scatter
 from .widgets.status import StatusLine
 
 FRAMES_PER_SECOND = 20
+FRAME_SECONDS = 0.047
+"""Run mode's frame time: ~21 frames/s, so that a frame that takes longer keeps 20 frames/s."""
 ENGINE_SHARE = 0.5
-"""Share of each frame that run mode spends training; the rest is left for drawing and keys."""
+"""Share of a frame that run mode first spends training; then it trains for what drawing leaves."""
 MOMENTUM_CHOICES = (0.5, 0.9, 0.99)
 BATCH_CHOICES = (None, 256, 64, 32, 8, 1)
 DETAIL_MIN_HEIGHT = 32
@@ -72,6 +75,10 @@ KEYS = (
         footer=False),
     Key("B", "cycle_batch", "batch size", "Next batch size: full, 256, 64, 32, 8, 1 (applies from the next epoch).",
         footer=False),
+    Key("d", "cycle_dataset", "data", "Next generated data set: blobs, moons, circles (same settings, same seed).",
+        footer=False),
+    Key("D", "data_form", "data…", "Choose the data: a generated set or a CSV path, the samples and the noise; "
+        "a bad value or file is refused in place and the current data kept.", footer=False),
     Key("r", "reset", "reset", "Start again from a fresh random initialisation (same data, same settings)."),
     Key("t", "toggle_view", "view", "Show the training or the test split on the scatter."),
     Key("L", "toggle_log", "log loss", "Log or linear scale for the loss curve.", footer=False),
@@ -189,15 +196,14 @@ class GDApp(App[int]):
             self.query_one(WeightsPanel).show(snap)
             self.query_one(GradientPanel).show(snap, detailed=self.size.height >= DETAIL_MIN_HEIGHT)
             plot = self.query_one(LossPlot)
-            plot.border_title = f"loss {snap.loss:.6g} · {snap.loss_name}" + (" · log" if self.log_scale else "")
+            retitle(plot, f"loss {snap.loss:.6g} · {snap.loss_name}" + (" · log" if self.log_scale else ""))
             plot.replot(np.array(trainer.history.losses), self.log_scale, self.viewing)
             scatter = self.query_one(Scatter)
-            scatter.border_title = self._scatter_title()
             labels = self.trainer.data.labels
             legend = f"o {escape(labels[0])}  x {escape(labels[1])}  • boundary"
             if ghosts:
                 legend += "  next: " + " ".join(f"[{ink}]∙{name}[/]" for ink, name in zip(GHOST_INK, GHOST_NAMES))
-            scatter.border_subtitle = legend
+            retitle(scatter, self._scatter_title(), legend)  # (only if changed: each setting redraws)
             scatter.show(snap.weights, self.view, highlight, ghosts)
             if self.left == "landscape":
                 self._draw_landscape(snap)
@@ -324,33 +330,52 @@ class GDApp(App[int]):
         self._timer.resume()
         self.redraw()
 
+    _engine_seconds = ENGINE_SHARE * FRAME_SECONDS
+    """Seconds of training per run-mode frame, adapted to what drawing leaves (see `_frame`)."""
+    _frame_started = 0.0
+    _frames_chained = False
+
     def _tick(self) -> None:
+        """Run mode's timer: starts the chain of frames (`_frame`) unless it is running."""
+        if self.running and not self._frames_chained:
+            self._frames_chained = True
+            self._frame()
+
+    def _frame(self) -> None:
+        """One run-mode frame: train for the frame's engine time (whole epochs through
+        `Trainer.run`, fused for full batches), then redraw once; the next frame starts as soon
+        as this one is on the screen and the keys that came meanwhile are handled.
+
+        The engine time adapts so that frames take FRAME_SECONDS: what a frame took more or less
+        than that is taken from or given to the next one's training. So drawing keeps its rate
+        and the engine gets the rest, whatever the machine and the size of the data."""
         if not self.running:
+            self._frames_chained = False
             return
         trainer = self.trainer
-        budget = ENGINE_SHARE / FRAMES_PER_SECOND
-        count = max(1, int(budget / self._seconds_per_epoch))
         started = time.perf_counter()
-        done = 0
-        reason = None
-        while done < count:
-            if not trainer.step_epoch():
-                reason = "diverged"
-                break
-            done += 1
-            reason = trainer.stop_reason
-            if reason in ("tol", "patience"):
-                break
-            if trainer.epoch >= self._run_until:
-                reason = "epochs"
-                break
-            reason = None
+        last = started - self._frame_started
+        self._frame_started = started
+        if last < 4 * FRAME_SECONDS:  # (the first frame of a run says nothing)
+            self._engine_seconds += 0.5 * (FRAME_SECONDS - last)
+        self._engine_seconds = min(max(self._engine_seconds, 0.05 * FRAME_SECONDS), 0.9 * FRAME_SECONDS)
+        count = max(1, min(int(self._engine_seconds / self._seconds_per_epoch), self._run_until - trainer.epoch))
+        first = trainer.epoch
+        reason = trainer.run(count)
+        done = trainer.epoch - first
         if done:
-            self._seconds_per_epoch = max((time.perf_counter() - started) / done, 1e-7)
+            spent = (time.perf_counter() - started) / done
+            self._seconds_per_epoch = max(0.5 * self._seconds_per_epoch + 0.5 * spent, 1e-7)
+        if reason not in ("diverged", "tol", "patience"):
+            reason = "epochs" if trainer.epoch >= self._run_until else None
         if reason is not None:
             self._pause()
             self.halted_by = reason
         self.redraw()
+        if self.running:
+            self.call_after_refresh(self.set_timer, 0.001, self._frame)  # (keys that came meanwhile go first)
+        else:
+            self._frames_chained = False
 
     # ---- hyperparameters ---------------------------------------------------------------------
 
@@ -400,6 +425,41 @@ class GDApp(App[int]):
         current = self.trainer.config.batch_size
         index = BATCH_CHOICES.index(current) if current in BATCH_CHOICES else 0
         self._configure(batch_size=BATCH_CHOICES[(index + 1) % len(BATCH_CHOICES)])
+
+    def load_data(self, **changes) -> str | None:
+        """Train on other data with the same settings; returns the reason if the data are refused
+        (and then nothing changes)."""
+        try:
+            trainer = create_trainer(self.trainer.config.with_changes(**changes))
+        except (ConfigError, DataError) as exc:
+            return str(exc)
+        self._pause()
+        self.trainer, self.viewing, self.halted_by = trainer, None, None
+        self.surface, self._surface_wanted = None, None
+        self.query_one(Scatter).set_data(trainer.data)
+        self.redraw()
+        return None
+
+    def action_cycle_dataset(self) -> None:
+        current = self.trainer.config.dataset
+        following = DATASETS[(DATASETS.index(current) + 1) % len(DATASETS)] if current in DATASETS else DATASETS[0]
+        problem = self.load_data(dataset=following, noise=None)
+        if problem:
+            self.notify_in_place(f"refused: {problem}")
+
+    def action_data_form(self) -> None:
+        def apply(dataset: str, samples: str, noise: str) -> str | None:
+            try:
+                count = int(samples)
+            except ValueError:
+                return f"samples must be a whole number (got {samples!r})"
+            try:
+                level = float(noise) if noise else None
+            except ValueError:
+                return f"noise must be a number or empty (got {noise!r})"
+            return self.load_data(dataset=dataset or "blobs", samples=count, noise=level)
+
+        self.push_screen(DataForm(self.trainer.config, apply))
 
     def action_reset(self) -> None:
         self._pause()

@@ -5,7 +5,12 @@ boundary and the highlighted batch change from frame to frame."""
 from __future__ import annotations
 
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 from gdtui.engine import raster
@@ -33,10 +38,7 @@ class Scatter(Widget):
 
     def __init__(self, data, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._data = data
-        every = np.concatenate([data.X_train[:, 1:], data.X_test[:, 1:]])
-        self._extent = raster.Frame.around(every, 1, 1)
-        self._cache: dict[tuple, np.ndarray] = {}
+        self.set_data(data)
         self.view = "train"
         """Which split is drawn: `train` or `test`."""
         self.weights: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -45,9 +47,27 @@ class Scatter(Widget):
         self.ghosts: tuple[tuple[float, float, float] | None, ...] = ()
         """Up to three weight vectors whose boundaries are drawn faintly (the next-step preview)."""
 
+    def set_data(self, data) -> None:
+        """Draw another data set (the window is fitted to both of its splits)."""
+        self._data = data
+        every = np.concatenate([data.X_train[:, 1:], data.X_test[:, 1:]])
+        self._extent = raster.Frame.around(every, 1, 1)
+        self._cache: dict[tuple, np.ndarray] = {}
+        self._codes: np.ndarray | None = None
+
     def show(self, weights: tuple[float, float, float], view: str, highlight: np.ndarray | None,
              ghosts: tuple[tuple[float, float, float] | None, ...] = ()) -> None:
         self.weights, self.view, self.highlight, self.ghosts = weights, view, highlight, ghosts
+        if self.size.width and self.size.height:  # draw again only the rows in which a cell changed
+            codes, old = self.codes(), self._codes
+            self._codes = codes
+            if old is not None and old.shape == codes.shape:
+                changed = np.flatnonzero((codes != old).any(axis=1)).tolist()
+                if changed:
+                    self.refresh(*(Region(0, y, codes.shape[1], 1) for y in changed))
+                return
+        else:
+            self._codes = None
         self.refresh()
 
     def grid_frame(self) -> raster.Frame:
@@ -64,6 +84,11 @@ class Scatter(Widget):
         return self._cache[key]
 
     def render(self) -> Text:
+        return grid_text(self.codes(), _GLYPHS, _STYLES)
+
+    def codes(self) -> np.ndarray:
+        """(height, width) code of every cell as drawn now: what it holds, the region it is in,
+        the boundary, the highlighted batch and the preview's ghosts (see `_glyph`, `_style`)."""
         frame = self.grid_frame()
         kinds = self._kinds(frame)
         region = raster.predicted_region(self.weights, frame).astype(np.int8)
@@ -76,8 +101,55 @@ class Scatter(Widget):
             if w is not None:
                 ghost[raster.boundary_cells(w, frame)] = index
         ghost[line | (kinds > 0)] = 0
-        codes = kinds.astype(np.int16) + 4 * region + 8 * line + 16 * marked + 32 * ghost
-        return grid_text(codes, _GLYPHS, _STYLES)
+        return kinds.astype(np.int16) + 4 * region + 8 * line + 16 * marked + 32 * ghost
+
+    # ---- the fast path: rows drawn straight from the codes ------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """One row of what `render` draws, built from ready-made segments.
+
+        Textual would turn the whole grid's Rich text into strips on every frame, which costs
+        more than the rest of a run-mode frame together; here each run of equal cells becomes one
+        segment whose style is looked up per code (made once, by Textual's own conversion of a
+        one-cell text, so the result is the same), and unchanged rows are reused.
+        """
+        if self.text_selection is not None:  # a mouse selection: let Textual draw it as text
+            return super().render_line(y)
+        width, height = self.size
+        codes = self._codes
+        if codes is None or codes.shape != (height, width):
+            codes = self._codes = self.codes()
+        if not 0 <= y < len(codes):
+            return Strip.blank(width, self.visual_style.rich_style)
+        base = self.visual_style
+        if self._strip_key != (base, width):
+            self._strip_key, self._strips = (base, width), {}
+            self._segment_styles = [self._cell_style(code, base) for code in range(len(_GLYPHS))]
+        row = codes[y]
+        key = (y, row.tobytes())
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) > 16 * max(height, 1):
+                self._strips.clear()
+            starts = np.flatnonzero(np.diff(row, prepend=-1)).tolist()
+            ends = starts[1:] + [len(row)]
+            values = row[starts].tolist()
+            styles = self._segment_styles
+            strip = Strip([Segment(_GLYPHS[code] * (end - start),
+                                   styles[code] + RichStyle.from_meta({"offset": (start, y)}))
+                           for start, end, code in zip(starts, ends, values)], width)
+            self._strips[key] = strip
+        return strip
+
+    _strip_key: tuple | None = None
+    _strips: dict = {}
+    _segment_styles: list = []
+
+    def _cell_style(self, code: int, base) -> RichStyle:
+        """The Rich style Textual gives a cell of `code` drawn on the widget's base style."""
+        visual = visualize(self, Text(_GLYPHS[code], style=_STYLES[code]))
+        strip = Visual.to_strips(self, visual, 1, 1, base)[0]
+        return next(iter(strip)).style
 
 
 def _glyph(code: int) -> str:

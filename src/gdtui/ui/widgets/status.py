@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from gdtui.engine import Snapshot
+
+from .panels import TemplatedStatic
 
 STATE_STYLES = {
     "paused": "bold #d7d7d7",
@@ -16,15 +17,14 @@ STATE_STYLES = {
 }
 
 
-class StatusLine(Static):
+class StatusLine(TemplatedStatic):
+    _lines = 0
+    _printed: object = None
+
     def show(self, snap: Snapshot, state: str) -> None:
-        text = Text()
-        text.append(state, STATE_STYLES.get(state.split()[0], "bold"))
-        text.append("  epoch ", "dim")
-        text.append(str(snap.epoch), "bold")
+        pieces = [(state, STATE_STYLES.get(state.split()[0], "bold")), ("  epoch ", "dim"), (str(snap.epoch), "bold")]
         if snap.batch_size is not None:
-            text.append(" batch ", "dim")
-            text.append(f"{snap.batch}/{snap.batches_per_epoch}", "bold")
+            pieces += [(" batch ", "dim"), (f"{snap.batch}/{snap.batches_per_epoch}", "bold")]
         for label, value in (
             ("alpha", f"{snap.alpha:g}"),
             ("", snap.optimizer),
@@ -32,6 +32,23 @@ class StatusLine(Static):
             ("train", f"{100 * snap.train_accuracy:.1f}%"),
             ("test", f"{100 * snap.test_accuracy:.1f}%"),
         ):
-            text.append(f"  {label} " if label else "  ", "dim")
-            text.append(value, "bold")
-        self.update(text)
+            pieces += [(f"  {label} " if label else "  ", "dim"), (value, "bold")]
+        texts, styles = tuple(text for text, _ in pieces), tuple(style for _, style in pieces)
+        printed = (texts, styles, self.size.width)
+        if printed == self._printed:  # nothing changed: no redraw
+            return
+        self._printed = printed
+
+        def build(strings: tuple[str, ...]) -> Text:
+            text = Text()
+            for string, style in zip(strings, styles):
+                text.append(string, style)
+            return text
+
+        text = build(texts)
+        # a new layout only when the number of lines changes (a long line wraps)
+        width = max(self.size.width, 1)  # (the content width, inside the padding)
+        lines = 1 if text.cell_len <= width else len(text.wrap(self.app.console, width))
+        self.update(text, layout=lines != self._lines)
+        self._set_texts(texts, build)
+        self._lines = lines
