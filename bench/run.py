@@ -1,6 +1,6 @@
 """gdtui's benchmark: every speed target of issue 6, measured, with the ratio and PASS/FAIL.
 
-    python bench/run.py            # the full run (about ten minutes on 2 cores)
+    python bench/run.py            # the full run (about five minutes on 2 cores)
     python bench/run.py --quick    # fewer epochs and repeats, for a first look
 
 Each number is the median of several runs; the two sides of every ratio are measured in the same
@@ -85,14 +85,17 @@ def headless(samples: int, epochs: int, repeats: int) -> dict:
     timed(ours)  # warm-up: caches bytecode and data files, both sides
     timed(lesson)
     ours_s, lesson_s = [], []
-    for _ in range(repeats):
-        elapsed, out = timed(lesson)
-        lesson_s.append(elapsed)
-        lesson_loss = float([line for line in out.splitlines() if line.startswith("[INFO] epoch=")][-1]
-                            .split("loss=")[1])
-        elapsed, out = timed(ours)
-        ours_s.append(elapsed)
-        our_loss = json.loads(out)["losses"][-1]
+    for k in range(repeats):
+        for side in (("lesson", "ours") if k % 2 == 0 else ("ours", "lesson")):  # ABBA: drift cancels
+            if side == "lesson":
+                elapsed, out = timed(lesson)
+                lesson_s.append(elapsed)
+                lesson_loss = float([line for line in out.splitlines() if line.startswith("[INFO] epoch=")][-1]
+                                    .split("loss=")[1])
+            else:
+                elapsed, out = timed(ours)
+                ours_s.append(elapsed)
+                our_loss = json.loads(out)["losses"][-1]
     gap = abs(our_loss - lesson_loss) / max(abs(lesson_loss), 1e-300)
     return {"gdtui_s": statistics.median(ours_s), "lesson_s": statistics.median(lesson_s),
             "ratio": statistics.median(lesson_s) / statistics.median(ours_s), "loss_gap": gap,
@@ -107,11 +110,14 @@ def loops_only(samples: int, epochs: int, repeats: int) -> dict:
     lesson = [PY, str(BENCH / "tutorial_loop.py"), "--samples", str(samples), "--epochs", str(epochs),
               "--alpha", "0.01", "--seed", "0", "--quiet", "--time-loop"]
     ours_s, lesson_s = [], []
-    for _ in range(repeats):
-        _, out = timed(lesson)
-        lesson_s.append(float(out.strip().splitlines()[-1].split("loop_seconds=")[1].split()[0]))
-        _, out = timed(ours)
-        ours_s.append(json.loads(out)["seconds"])
+    for k in range(repeats):
+        for side in (("lesson", "ours") if k % 2 == 0 else ("ours", "lesson")):
+            if side == "lesson":
+                _, out = timed(lesson)
+                lesson_s.append(float(out.strip().splitlines()[-1].split("loop_seconds=")[1].split()[0]))
+            else:
+                _, out = timed(ours)
+                ours_s.append(json.loads(out)["seconds"])
     per_epoch = statistics.median(lesson_s) / epochs, statistics.median(ours_s) / epochs
     return {"lesson_ms": 1e3 * per_epoch[0], "gdtui_ms": 1e3 * per_epoch[1], "ratio": per_epoch[0] / per_epoch[1]}
 
@@ -166,9 +172,12 @@ def startup(repeats: int) -> dict:
         tmux.time_to(ours_cmd, gdtui_ready)  # warm-up
         tmux.time_to(minimal_cmd, lambda s: "minimal textual app: ready" in s)
         ours, minimal = [], []
-        for _ in range(repeats):
-            minimal.append(tmux.time_to(minimal_cmd, lambda s: "minimal textual app: ready" in s))
-            ours.append(tmux.time_to(ours_cmd, gdtui_ready))
+        for k in range(repeats):
+            for side in (("minimal", "ours") if k % 2 == 0 else ("ours", "minimal")):
+                if side == "minimal":
+                    minimal.append(tmux.time_to(minimal_cmd, lambda s: "minimal textual app: ready" in s))
+                else:
+                    ours.append(tmux.time_to(ours_cmd, gdtui_ready))
     finally:
         tmux.close()
     return {"gdtui_s": statistics.median(ours), "minimal_s": statistics.median(minimal),
@@ -239,7 +248,7 @@ def main() -> None:
                  f"{a2['lesson_s']:.2f} s / {a2['gdtui_s']:.2f} s", f"{a2['ratio']:.2f}x faster", ">= 4x",
                  verdict(a2["ratio"] >= 4.0)))
     for samples, epochs in ((1000, small_epochs // 10), (2_000_000, 20)):
-        loop = loops_only(samples, epochs, max(2, repeats - 2))
+        loop = loops_only(samples, epochs, repeats)
         rows.append((f"(for comparison) the training loops alone, {samples // 2:,} rows, per epoch",
                      f"{loop['lesson_ms']:.3f} ms / {loop['gdtui_ms']:.3f} ms", f"{loop['ratio']:.2f}x faster",
                      "-", "-"))

@@ -124,7 +124,7 @@ class Scatter(Widget):
         base = self.visual_style
         if self._strip_key != (base, width):
             self._strip_key, self._strips = (base, width), {}
-            self._segment_styles = [self._cell_style(code, base) for code in range(len(_GLYPHS))]
+            self._segment_styles = {}
         row = codes[y]
         key = (y, row.tobytes())
         strip = self._strips.get(key)
@@ -135,6 +135,8 @@ class Scatter(Widget):
             ends = starts[1:] + [len(row)]
             values = row[starts].tolist()
             styles = self._segment_styles
+            for code in set(values) - styles.keys():
+                styles[code] = self._cell_style(code, base)
             strip = Strip([Segment(_GLYPHS[code] * (end - start),
                                    styles[code] + RichStyle.from_meta({"offset": (start, y)}))
                            for start, end, code in zip(starts, ends, values)], width)
@@ -143,7 +145,7 @@ class Scatter(Widget):
 
     _strip_key: tuple | None = None
     _strips: dict = {}
-    _segment_styles: list = []
+    _segment_styles: dict = {}
 
     def _cell_style(self, code: int, base) -> RichStyle:
         """The Rich style Textual gives a cell of `code` drawn on the widget's base style."""
