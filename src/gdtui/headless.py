@@ -51,11 +51,10 @@ def _print_log(trainer: Trainer, reason: str | None) -> None:
 
 
 def _report(trainer: Trainer) -> str:
-    from sklearn.metrics import classification_report
+    from gdtui.engine.evaluate import evaluate
 
     data = trainer.data
-    return classification_report(data.y_test.astype(int), trainer.predict(trainer.weights, "test"), labels=[0, 1],
-                                 target_names=list(data.labels), zero_division=0)
+    return evaluate(data.y_test, trainer.predict(trainer.weights, "test"), data.labels, "test", trainer.epoch).report
 
 
 def summary(trainer: Trainer, reason: str | None) -> dict:
