@@ -69,11 +69,11 @@ def finite_tuple(values):
 def initial_loss_is_representable(trainer):
     """Row 0 holds the loss at the initial weights over ALL training rows. The sse sum is at most N; a bce
     sum can genuinely exceed the largest double (huge coordinates), and then row 0 is inf by necessity."""
-    if trainer.config.loss == "sse":
-        return True
     with np.errstate(all="ignore"):
         z = trainer.data.X_train @ trainer.history.weights[0]
         total = np.abs(z).sum()
+    if trainer.config.loss == "sse":  # bounded by N, unless a logit itself is undefined (inf - inf)
+        return bool(np.isfinite(z).all())
     return bool(np.isfinite(total) and total < 1e307)
 
 
