@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import fields
 from typing import Callable, NoReturn, Sequence
 
 from gdtui import __version__
 from gdtui.engine.config import LOSSES, OPTIMIZERS, ConfigError, TrainConfig, allowed_values
 from gdtui.engine.data import DataError
+from gdtui.engine.schedules import SCHEDULES
 
 USAGE_ERROR = 2
 
@@ -69,6 +71,13 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="gd",
                        help="update rule, as torch.optim defines it (default: gd)")
     train.add_argument("--alpha", type=_number("alpha", float), default=0.01, help="learning rate (default: 0.01)")
+    train.add_argument("--schedule", choices=SCHEDULES, default="constant",
+                       help="how alpha changes per epoch t (from 0): step: alpha*decay^floor(t/decay-every), "
+                            "exp: alpha*decay^t, inv: alpha/(1+decay*t) (default: constant)")
+    train.add_argument("--decay", type=_number("decay", float), default=None,
+                       help="the schedule's decay factor in (0, 1] (default: step 0.5, exp 0.95, inv 0.1)")
+    train.add_argument("--decay-every", type=_number("decay_every", int), default=10,
+                       help="epochs between two decays of the step schedule (default: 10)")
     train.add_argument("--momentum", type=_number("momentum", float), default=0.9,
                        help="momentum for momentum/nesterov (default: 0.9)")
     train.add_argument("--batch-size", type=_number("batch_size", int), default=None,
@@ -117,12 +126,7 @@ SUBCOMMANDS = {"train": _train_parser, "compare": _compare_parser}
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """Parsed options -> a validated config (ConfigError on a value out of range)."""
-    return TrainConfig(
-        dataset=args.dataset, samples=args.samples, noise=args.noise, data_seed=args.data_seed,
-        test_size=args.test_size, loss=args.loss, optimizer=args.optimizer, alpha=args.alpha,
-        momentum=args.momentum, batch_size=args.batch_size, shuffle=args.shuffle, epochs=args.epochs,
-        tol=args.tol, patience=args.patience, seed=args.seed, init_weights=args.init_weights,
-    ).validated()
+    return TrainConfig(**{field.name: getattr(args, field.name) for field in fields(TrainConfig)}).validated()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

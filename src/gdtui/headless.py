@@ -22,6 +22,8 @@ def train(config: TrainConfig, as_json: bool = False) -> int:
     if not as_json:
         if trainer.config.is_csv:
             print(f"[INFO] labels: {trainer.data.label_mapping}")
+        if trainer.config.schedule != "constant":
+            print(f"[INFO] alpha schedule: {trainer.snapshot().schedule}")
         print("[INFO] training...")
     reason = trainer.run()
     if as_json:
@@ -62,6 +64,7 @@ def summary(trainer: Trainer, reason: str | None) -> dict:
     w = trainer.weights
     return {
         "losses": trainer.history.losses[1:].tolist(),
+        "alphas": trainer.history.alphas[1:].tolist(),
         "weights": w.tolist(),
         "train_accuracy": trainer.accuracy(w, "train"),
         "test_accuracy": trainer.accuracy(w, "test"),

@@ -10,6 +10,8 @@ import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 
+from .schedules import SCHEDULES, scheduled_alpha
+
 DATASETS = ("blobs", "moons", "circles")
 LOSSES = ("sse", "bce")
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
@@ -44,9 +46,15 @@ class TrainConfig:
     optimizer: str = "gd"
     """The update rule; see `gdtui.engine.optim`."""
     alpha: float = 0.01
-    """Learning rate."""
+    """Base learning rate (the schedule scales it per epoch)."""
     momentum: float = 0.9
     """Momentum coefficient for `momentum` and `nesterov`."""
+    schedule: str = "constant"
+    """How alpha changes over the epochs: `constant`, `step`, `exp` or `inv`; see `gdtui.engine.schedules`."""
+    decay: float | None = None
+    """The schedule's decay factor; None means the schedule's default."""
+    decay_every: int = 10
+    """Epochs between two decays of the `step` schedule."""
     batch_size: int | None = None
     """Rows per update; None is the full batch (vanilla GD)."""
     shuffle: bool = False
@@ -83,6 +91,10 @@ class TrainConfig:
         if self.init_weights is not None:
             out["init_weights"] = list(self.init_weights)
         return out
+
+    def alpha_at(self, t: int) -> float:
+        """The alpha in force during the epoch after `t` finished epochs."""
+        return scheduled_alpha(self.schedule, self.alpha, t, self.decay, self.decay_every)
 
     @property
     def is_csv(self) -> bool:
@@ -140,6 +152,9 @@ _CONSTRAINTS = (
     _Constraint("optimizer", lambda v: v in OPTIMIZERS, "one of " + ", ".join(OPTIMIZERS)),
     _Constraint("alpha", lambda v: _is_real(v) and 0 < v <= 1e6, "a number in (0, 1e6]"),
     _Constraint("momentum", lambda v: _is_real(v) and 0 <= v < 1, "a number in [0, 1)"),
+    _Constraint("schedule", lambda v: v in SCHEDULES, "one of " + ", ".join(SCHEDULES)),
+    _Constraint("decay", lambda v: _is_real(v) and 0 < v <= 1, "a number in (0, 1]", optional=True),
+    _Constraint("decay_every", _int_in(1, MAX_EPOCHS), f"an integer in [1, {MAX_EPOCHS}]"),
     _Constraint("batch_size", _int_in(1, MAX_SAMPLES), f"an integer in [1, {MAX_SAMPLES}]", optional=True),
     _Constraint("shuffle", lambda v: isinstance(v, bool), "true or false"),
     _Constraint("epochs", _int_in(1, MAX_EPOCHS), f"an integer in [1, {MAX_EPOCHS}]"),

@@ -65,19 +65,18 @@ class History:
 
     def reserve(self, count: int) -> "Rows":
         """Writable views of the next `count` rows (beyond the end: nothing is recorded until
-        `commit`), to be filled in bulk: weights, directions, steps, losses and optimizer state."""
+        `commit`), to be filled in bulk: weights, directions, steps, losses, optimizer state, alphas."""
         while self._rows + count > len(self._losses):
             self._grow()
         k, end = self._rows, self._rows + count
         return Rows(self._weights[k:end], self._directions[k:end], self._steps[k:end], self._losses[k:end],
-                    self._state[k:end])
+                    self._state[k:end], self._alphas[k:end])
 
-    def commit(self, count: int, optimizer: str, alpha: float, accuracy: np.ndarray | None = None) -> None:
-        """Record the first `count` reserved rows, as written, with `optimizer` and `alpha` in
-        force. Without `accuracy`, each row's accuracy is measured when first read, with the
-        weights of the row before it (full-batch epochs)."""
+    def commit(self, count: int, optimizer: str, accuracy: np.ndarray | None = None) -> None:
+        """Record the first `count` reserved rows, as written, with `optimizer` in force. Without
+        `accuracy`, each row's accuracy is measured when first read, with the weights of the row
+        before it (full-batch epochs)."""
         k, end = self._rows, self._rows + count
-        self._alphas[k:end] = alpha
         if accuracy is None:
             self._accuracy[k:end] = math.nan
             self._pending = self._pending or count > 0
@@ -151,10 +150,10 @@ class History:
 class Rows:
     """Writable views of reserved history rows (see `History.reserve`)."""
 
-    __slots__ = ("weights", "directions", "steps", "losses", "state")
+    __slots__ = ("weights", "directions", "steps", "losses", "state", "alphas")
 
     def __init__(self, weights: np.ndarray, directions: np.ndarray, steps: np.ndarray, losses: np.ndarray,
-                 state: np.ndarray) -> None:
+                 state: np.ndarray, alphas: np.ndarray) -> None:
         self.weights = weights
         """(count, 3) weights after each epoch."""
         self.directions = directions
@@ -165,3 +164,5 @@ class Rows:
         """(count,) epoch losses."""
         self.state = state
         """(count, 7) optimizer state after each epoch: first (3), second (3), steps."""
+        self.alphas = alphas
+        """(count,) the alpha in force during each epoch."""

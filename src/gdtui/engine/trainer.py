@@ -19,6 +19,7 @@ from .data import Dataset, load_dataset
 from .history import History
 from .losses import BLOCK_ROWS, LOSSES, Workspace, predicted_right, sse_rows
 from .optim import OPTIMIZERS, OptState
+from .schedules import describe
 
 STOP_REASONS = ("epochs", "tol", "patience", "diverged")
 CHUNK_EPOCHS = 2048
@@ -44,6 +45,9 @@ class Snapshot:
     test_accuracy: float
     """Accuracies of the current weights."""
     alpha: float
+    """The alpha in force (live: for the next update; rewound: during that epoch)."""
+    schedule: str
+    """The learning-rate schedule in a few words."""
     momentum: float
     optimizer: str
     loss_name: str
@@ -96,7 +100,7 @@ class Trainer:
         self.history = History(min(self.config.epochs, 100_000))
         self.history.accuracy_source = self._accuracy_during
         self.history.append(w, np.zeros(3), np.zeros(3), self._initial_loss(w), self.accuracy(w, "train"),
-                            self._opt_state, self.config.optimizer, self.config.alpha)
+                            self._opt_state, self.config.optimizer, self.config.alpha_at(0))
 
     def _initial_loss(self, w: np.ndarray) -> float:
         """The loss at `w` measured as an epoch measures it (the mean over mini-batches), so that
@@ -137,6 +141,11 @@ class Trainer:
         if self._batch:  # an epoch under way keeps the batch count it started with
             return self._epoch_batches
         return -(-len(self.data.y_train) // self.batch_rows)
+
+    @property
+    def alpha_now(self) -> float:
+        """The alpha of the epoch under way (or of the next one): the schedule applied to the base alpha."""
+        return self.config.alpha_at(self._epoch)
 
     @property
     def diverged(self) -> bool:
@@ -245,7 +254,7 @@ class Trainer:
         check = self._check
         with np.errstate(all="ignore"):
             loss, direction = self.loss.evaluate(Xb, yb, self._w, self._workspace)
-            step = self.optimizer.update(direction, self._opt_state, self.config.alpha, self.config.momentum)
+            step = self.optimizer.update(direction, self._opt_state, self.alpha_now, self.config.momentum)
             new_w = self._w + step
             direction_sum = self._direction_sum + direction  # the epoch's record must stay finite too
             np.subtract(new_w, self._epoch_start, out=check[0])  # the epoch's step
@@ -359,11 +368,13 @@ class Trainer:
             t, p, e = work.t[: len(y)], work.p[: len(y)], work.e[: len(y)]
         kernel = loss_fn.kernel
         update, state, momentum = self.optimizer.update, self._opt_state, cfg.momentum
-        alpha = np.array(cfg.alpha)
+        alpha_at, alphas = cfg.alpha_at, rows.alphas
         scaled = self._check[1]
         watch = tol is not None or patience is not None
         best_loss, best_epoch, epoch = self._best_loss, self._best_epoch, self._epoch
+        first = epoch
         for i in range(count):
+            alphas[i] = alpha = alpha_at(first + i)
             g, following = directions[i], negated[i]
             if small_sse:
                 loss = sse_rows(X, y, previous, t, p, e, g)
@@ -374,7 +385,7 @@ class Trainer:
                 np.multiply(g, alpha, out=scaled)
                 np.add(previous, scaled, out=following)
             else:
-                np.subtract(previous, update(g, state, cfg.alpha, momentum), out=following)
+                np.subtract(previous, update(g, state, alpha, momentum), out=following)
                 row = states[i]
                 row[:3], row[3:6], row[6] = state.first, state.second, state.steps
             previous = following
@@ -408,6 +419,7 @@ class Trainer:
         (`start_state`: the rule's state before the first)."""
         cfg = self.config
         last = count - 1
+        alpha = float(rows.alphas[last])
         g = rows.directions[last].copy()
         self._last_direction = g
         self._direction_sum = g + 0.0
@@ -417,12 +429,12 @@ class Trainer:
             states = rows.state[:count]
             states[:, :3], states[:, 3:6] = self._opt_state.first, self._opt_state.second
             states[:, 6] = np.arange(self._opt_state.steps - last, self._opt_state.steps + 1)
-            self._last_step = -cfg.alpha * g
+            self._last_step = -alpha * g
         else:
             # the step the rule took last, retaken from its state before that epoch (deterministic)
             before = start_state.copy() if last == 0 else OptState(
                 rows.state[last - 1, :3].copy(), rows.state[last - 1, 3:6].copy(), int(rows.state[last - 1, 6]))
-            self._last_step = self.optimizer.update(g, before, cfg.alpha, cfg.momentum)
+            self._last_step = self.optimizer.update(g, before, alpha, cfg.momentum)
         losses = rows.losses[:count]
         best = int(np.argmin(losses))
         if losses[best] < self._best_loss:
@@ -436,7 +448,7 @@ class Trainer:
         self._batch_losses = [float(losses[last])]
         self._epoch_batch_rows = self.batch_rows
         self._epoch_batches = 1
-        self.history.commit(count, cfg.optimizer, cfg.alpha)
+        self.history.commit(count, cfg.optimizer)
 
     def _start_epoch(self) -> None:
         self._epoch_start = self._w.copy()
@@ -461,7 +473,7 @@ class Trainer:
             loss = float(np.sum(np.divide(self._batch_losses, len(self._batch_losses))))
         accuracy = self._batch_correct / len(self.data.y_train)
         self.history.append(self._w, self._direction_sum, self._w - self._epoch_start, loss, accuracy,
-                            self._opt_state, self.config.optimizer, self.config.alpha)
+                            self._opt_state, self.config.optimizer, self.config.alpha_at(self._epoch - 1))
         if loss < self._best_loss:
             self._best_loss, self._best_epoch = loss, self._epoch
         if self._workspace.rows != self.batch_rows:
@@ -516,7 +528,7 @@ class Trainer:
         """The trainer as it stands now."""
         cfg = self.config
         return self._snapshot(self._epoch, self._batch, self._w, self._last_step, self._last_direction,
-                              float(self.history.losses[-1]), cfg.alpha, cfg.optimizer, self._opt_state,
+                              float(self.history.losses[-1]), self.alpha_now, cfg.optimizer, self._opt_state,
                               self.stop_reason)
 
     def snapshot_at(self, epoch: int) -> Snapshot:
@@ -537,7 +549,8 @@ class Trainer:
             epoch=epoch, batch=batch, batches_per_epoch=self.batches_per_epoch,
             weights=tuple(w.tolist()), last_step=tuple(step.tolist()), direction=tuple(direction.tolist()),
             loss=loss, train_accuracy=self.accuracy(w, "train"), test_accuracy=self.accuracy(w, "test"),
-            alpha=float(alpha), momentum=float(cfg.momentum), optimizer=rule, loss_name=cfg.loss,
+            alpha=float(alpha), schedule=describe(cfg.schedule, cfg.decay, cfg.decay_every),
+            momentum=float(cfg.momentum), optimizer=rule, loss_name=cfg.loss,
             batch_size=cfg.batch_size,
             optimizer_state=tuple((symbol, meaning, tuple(getattr(state, name).tolist()))
                                   for name, symbol, meaning in labels),
