@@ -1,0 +1,112 @@
+"""Breakpoints: the lesson's stopping rules, set while training and checked after every epoch.
+
+A `Breakpoints` value says when a run should pause; a `Watch` arms it at the trainer's current
+epoch (the "more epochs" and "no new best" rules count from there) and, after each epoch, says
+which rule fired first, in one line.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+from .config import MAX_EPOCHS, ConfigError
+from .trainer import Trainer
+
+
+@dataclass(frozen=True)
+class Breakpoints:
+    """Each rule is off when None."""
+
+    loss_below: float | None = None
+    """Pause once the epoch loss is below this."""
+    test_accuracy: float | None = None
+    """Pause once the test accuracy reaches this share (0..1]."""
+    gradient_below: float | None = None
+    """Pause once the norm of the epoch's update direction |g| is below this."""
+    patience: int | None = None
+    """Pause after this many epochs without a new best loss."""
+    more_epochs: int | None = None
+    """Pause after this many more epochs."""
+
+    def validated(self) -> "Breakpoints":
+        """Self if every rule set is in range, else `ConfigError` naming the rule."""
+        checks = {
+            "loss_below": (lambda v: _real(v) and v > 0, "a number > 0"),
+            "test_accuracy": (lambda v: _real(v) and 0 < v <= 1, "a share in (0, 1]"),
+            "gradient_below": (lambda v: _real(v) and v > 0, "a number > 0"),
+            "patience": (lambda v: _whole(v) and 1 <= v <= MAX_EPOCHS, f"an integer in [1, {MAX_EPOCHS}]"),
+            "more_epochs": (lambda v: _whole(v) and 1 <= v <= MAX_EPOCHS, f"an integer in [1, {MAX_EPOCHS}]"),
+        }
+        for name, (ok, allowed) in checks.items():
+            value = getattr(self, name)
+            if value is not None and not ok(value):
+                raise ConfigError(f"{name.replace('_', ' ')} must be {allowed} (got {value})")
+        return self
+
+    @property
+    def any(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+    def describe(self) -> str:
+        """The rules that are set, in a few words."""
+        words = []
+        if self.loss_below is not None:
+            words.append(f"loss < {self.loss_below:g}")
+        if self.test_accuracy is not None:
+            words.append(f"test acc ≥ {100 * self.test_accuracy:g}%")
+        if self.gradient_below is not None:
+            words.append(f"|g| < {self.gradient_below:g}")
+        if self.patience is not None:
+            words.append(f"no new best in {self.patience}")
+        if self.more_epochs is not None:
+            words.append(f"{self.more_epochs} more epochs")
+        return ", ".join(words) or "none"
+
+
+class Watch:
+    """`Breakpoints` armed at the trainer's current epoch."""
+
+    def __init__(self, points: Breakpoints, trainer: Trainer) -> None:
+        self.points = points.validated()
+        self.start = trainer.epoch
+        self._best_loss = float(trainer.history.losses[-1])
+        self._best_epoch = trainer.epoch
+
+    @property
+    def last_epoch(self) -> int | None:
+        """The epoch at which "more epochs" fires, if set."""
+        more = self.points.more_epochs
+        return None if more is None else self.start + more
+
+    def check(self, trainer: Trainer) -> str | None:
+        """After an epoch: the rule that fired (first in the order of the fields), or None."""
+        p, epoch = self.points, trainer.epoch
+        if epoch == self.start or trainer.batch:
+            return None
+        loss = float(trainer.history.losses[epoch])
+        if loss < self._best_loss:
+            self._best_loss, self._best_epoch = loss, epoch
+        if p.loss_below is not None and loss < p.loss_below:
+            return f"loss {loss:.6g} < {p.loss_below:g} at epoch {epoch}"
+        if p.test_accuracy is not None:
+            accuracy = trainer.accuracy(trainer.history.weights[epoch], "test")
+            if accuracy >= p.test_accuracy:
+                return f"test accuracy {100 * accuracy:.1f}% ≥ {100 * p.test_accuracy:g}% at epoch {epoch}"
+        if p.gradient_below is not None:
+            norm = math.hypot(*trainer.history.directions[epoch].tolist())
+            if norm < p.gradient_below:
+                return f"|g| {norm:.4g} < {p.gradient_below:g} at epoch {epoch}"
+        if p.patience is not None and epoch - self._best_epoch >= p.patience:
+            return f"no new best loss for {p.patience} epochs (best {self._best_loss:.6g} at epoch {self._best_epoch})"
+        if p.more_epochs is not None and epoch >= self.start + p.more_epochs:
+            return f"{p.more_epochs} more epochs done (epoch {epoch})"
+        return None
+
+
+def _real(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
