@@ -498,6 +498,7 @@ BAD_OPTIONS = [
     (["--data-seed", "-1"], "--data-seed"),
     (["--noise", "-1"], "--noise"),
     (["--noise", "inf"], "--noise"),
+    (["--noise=-0"], "--noise"),  # numpy refuses a scale of -0.0
     (["--init-weights=1,2"], "--init-weights"),
     (["--init-weights=1,2,3,4"], "--init-weights"),
     (["--init-weights=a,b,c"], "--init-weights"),

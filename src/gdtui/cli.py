@@ -15,6 +15,7 @@ from typing import Callable, NoReturn, Sequence
 from gdtui import __version__
 from gdtui.engine.config import LOSSES, OPTIMIZERS, ConfigError, TrainConfig, allowed_values
 from gdtui.engine.data import DataError
+from gdtui.engine.session import SessionError
 from gdtui.engine.schedules import SCHEDULES
 
 USAGE_ERROR = 2
@@ -108,6 +109,7 @@ def _train_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gdtui train", description="Train headless and print the lesson's log and report.")
     _add_training_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the log")
+    _add_session_options(parser, history_csv=True)
     return parser
 
 
@@ -118,7 +120,55 @@ def _compare_parser() -> argparse.ArgumentParser:
     parser.add_argument("--optimizers", default="gd,momentum,nesterov,adam", metavar="RULE,RULE,...",
                         help="the rules to race (default: gd,momentum,nesterov,adam)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per rule instead of the table")
+    _add_session_options(parser, history_csv=False)
     return parser
+
+
+def _add_session_options(parser: argparse.ArgumentParser, history_csv: bool) -> None:
+    session = parser.add_argument_group("session")
+    session.add_argument("--save", metavar="PATH", default=None,
+                         help="when training ends, write the whole session (settings, weights, optimizer state, "
+                              "RNG, history) to PATH as JSON, atomically")
+    session.add_argument("--resume", metavar="PATH", default=None,
+                         help="continue the session saved in PATH: --epochs M then adds M epochs (default: up to "
+                              "the saved --epochs); hyperparameters given explicitly replace the saved ones; "
+                              "data, seed and initial-weight options are refused")
+    if history_csv:
+        session.add_argument("--history-csv", metavar="PATH", default=None,
+                             help="write the history to PATH, one row per epoch: "
+                                  "epoch,loss,w0,w1,w2,alpha,train_accuracy,test_accuracy")
+
+
+RESUME_FIXED = ("dataset", "samples", "noise", "data_seed", "test_size", "seed", "init_weights")
+"""Settings a resumed session keeps: they fixed its data and its start."""
+
+
+def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
+    """The destinations of the options `argv` gives explicitly (a default is not a choice)."""
+    for action in parser._actions:  # argparse offers no public way to tell a default from a choice
+        action.default = argparse.SUPPRESS
+    return set(vars(parser.parse_args(argv)))
+
+
+def _resume(command: str, argv: Sequence[str], args: argparse.Namespace) -> int:
+    """`gdtui train|compare --resume PATH [...]`: the saved session, its settings changed only where asked."""
+    given = _given_options(SUBCOMMANDS[command](), argv)
+    fixed = [name for name in RESUME_FIXED if name in given]
+    if fixed:
+        fail(f"--{fixed[0].replace('_', '-')} cannot be used with --resume: "
+             "the session keeps its data, seed and initial weights")
+    if command == "compare" and {"optimizers", "optimizer"} & given:
+        fail("--optimizers cannot be used with --resume: the session keeps its rules")
+    config_from_args(args)  # every value given is in range
+    names = {field.name for field in fields(TrainConfig)}
+    changes = {name: getattr(args, name) for name in sorted(given & names) if name != "epochs"}
+    epochs = args.epochs if "epochs" in given else None
+    if command == "train":
+        from gdtui.headless import resume_train
+        return resume_train(args.resume, changes, epochs, as_json=args.json, save=args.save,
+                            history_csv=args.history_csv)
+    from gdtui.headless import resume_compare
+    return resume_compare(args.resume, changes, epochs, as_json=args.json, save=args.save)
 
 
 SUBCOMMANDS = {"train": _train_parser, "compare": _compare_parser}
@@ -135,16 +185,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = SUBCOMMANDS[command]() if command else _app_parser()
     args = parser.parse_args(argv[1:] if command else argv)
     try:
+        if command and args.resume is not None:
+            return _resume(command, argv[1:], args)
         config = config_from_args(args)
         if command == "train":
             from gdtui.headless import train
-            return train(config, as_json=args.json)
+            return train(config, as_json=args.json, save=args.save, history_csv=args.history_csv)
         if command == "compare":
             from gdtui.headless import compare
-            return compare(config, args.optimizers, as_json=args.json)
+            return compare(config, args.optimizers, as_json=args.json, save=args.save)
         from gdtui.ui.app import run_app
         return run_app(config)
-    except (ConfigError, DataError) as exc:
+    except (ConfigError, DataError, SessionError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         return 130

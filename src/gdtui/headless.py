@@ -1,11 +1,14 @@
-"""`gdtui train`: the lesson's log and classification report, or one JSON object."""
+"""`gdtui train` and `gdtui compare`: the lesson's log and report (or JSON), sessions saved and resumed."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from gdtui.engine import TrainConfig, Trainer, create_trainer
+from gdtui.engine.race import Race
+from gdtui.engine.session import SessionError, load, save as save_session
 
 LOG_EVERY = 5
 
@@ -16,22 +19,84 @@ STOP_WORDS = {
 }
 
 
-def train(config: TrainConfig, as_json: bool = False) -> int:
-    """Train as `config` says and print the result; returns the exit status."""
+def train(config: TrainConfig, as_json: bool = False, save: str | None = None, history_csv: str | None = None) -> int:
+    """Train as `config` says and print the result; returns the exit status. `save` and
+    `history_csv` name files to write the session and the history to when training ends."""
+    check_outputs(save, history_csv)
     trainer = create_trainer(config)
     if not as_json:
-        if trainer.config.is_csv:
-            print(f"[INFO] labels: {trainer.data.label_mapping}")
-        if trainer.config.schedule != "constant":
-            print(f"[INFO] alpha schedule: {trainer.snapshot().schedule}")
-        print("[INFO] training...")
-    reason = trainer.run()
+        _print_intro(trainer)
+    return _finish(trainer, trainer.run(), as_json, save, history_csv)
+
+
+def resume_train(path: str, changes: dict, epochs: int | None, as_json: bool = False, save: str | None = None,
+                 history_csv: str | None = None) -> int:
+    """Continue the session saved in `path`: `changes` to its settings first, then `epochs` more
+    epochs, which become its epoch limit (None: up to the saved limit). A session stopped by tol,
+    patience or a divergence stays stopped unless a change lets it go on."""
+    check_outputs(save, history_csv)
+    if history_csv is not None and os.path.abspath(history_csv) == os.path.abspath(path):
+        raise SessionError(f"{history_csv}: --history-csv would overwrite the session being resumed")
+    trainer = load(path)
+    if isinstance(trainer, Race):
+        raise SessionError(f"{path}: a race session; resume it with `gdtui compare --resume`")
+    if epochs is not None and (changes or not trainer.diverged):  # configure() would clear the verdict
+        changes = {**changes, "epochs": trainer.epoch + epochs}
+    if changes:
+        trainer.configure(**changes)
+    if not as_json:
+        print(f"[INFO] resumed {path} at epoch {trainer.epoch}")
+        _print_intro(trainer)
+    reason = trainer.stop_reason
+    if reason not in ("tol", "patience", "diverged"):
+        reason = trainer.run(epochs)
+    return _finish(trainer, reason, as_json, save, history_csv)
+
+
+def check_outputs(*paths: str | None) -> None:
+    """Refuse, before any training, output paths that cannot be written (SessionError)."""
+    given = [p for p in paths if p is not None]
+    if len({os.path.abspath(p) for p in given}) < len(given):
+        raise SessionError("--save and --history-csv name the same file")
+    for path in given:
+        parent = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise SessionError(f"{path}: is a directory")
+        if not os.path.isdir(parent):
+            raise SessionError(f"{path}: no such directory {parent}")
+        if not os.access(parent, os.W_OK):
+            raise SessionError(f"{path}: the directory {parent} is not writable")
+
+
+def _finish(trainer: Trainer, reason: str | None, as_json: bool, save: str | None, history_csv: str | None) -> int:
+    """Write the requested files (before printing: a closed pipe must not lose them), then the result."""
+    if save is not None:
+        save_session(trainer, save)
+    if history_csv is not None:
+        from gdtui.engine.export import write_history_csv
+
+        try:
+            write_history_csv(trainer, history_csv)
+        except OSError as exc:
+            raise SessionError(f"{history_csv}: cannot write ({exc.strerror or exc})") from None
     if as_json:
         print(json.dumps(summary(trainer, reason)))
     else:
         _print_log(trainer, reason)
+        if save is not None:
+            print(f"[INFO] session saved to {save}")
+        if history_csv is not None:
+            print(f"[INFO] history written to {history_csv}")
     sys.stdout.flush()  # inside main's handlers, so that a closed pipe is met here, not at exit
     return 0
+
+
+def _print_intro(trainer: Trainer) -> None:
+    if trainer.config.is_csv:
+        print(f"[INFO] labels: {trainer.data.label_mapping}")
+    if trainer.config.schedule != "constant":
+        print(f"[INFO] alpha schedule: {trainer.snapshot().schedule}")
+    print("[INFO] training...")
 
 
 def log_lines(losses, last_epoch_always: bool = False) -> list[str]:
@@ -75,14 +140,43 @@ def summary(trainer: Trainer, reason: str | None) -> dict:
     }
 
 
-def compare(config: TrainConfig, rules_text: str, as_json: bool = False) -> int:
+def compare(config: TrainConfig, rules_text: str, as_json: bool = False, save: str | None = None) -> int:
     """`gdtui compare`: race the rules in lock-step and print the table (or one JSON object per rule)."""
     from gdtui.engine import load_dataset
-    from gdtui.engine.race import Race, parse_rules
+    from gdtui.engine.race import parse_rules
 
     rules = parse_rules(rules_text)  # before the data: a typo costs nothing
+    check_outputs(save)
     race = Race(load_dataset(config.validated()), config, rules)
     race.run()
+    return _finish_race(race, as_json, save)
+
+
+def resume_compare(path: str, changes: dict, epochs: int | None, as_json: bool = False,
+                   save: str | None = None) -> int:
+    """Continue the race saved in `path` (see `resume_train`); racers that stopped stay stopped
+    unless a change lets them go on."""
+    check_outputs(save)
+    race = load(path)
+    if not isinstance(race, Race):
+        raise SessionError(f"{path}: a training session, not a race; resume it with `gdtui train --resume`")
+    if changes:
+        race.configure(**changes)
+    if epochs is not None:  # the new epoch limit; a racer that diverged keeps its verdict
+        limit = race.epoch + epochs
+        race.config = race.config.with_changes(epochs=limit)
+        for trainer in race.trainers.values():
+            if not trainer.diverged:
+                trainer.configure(epochs=limit)
+    if not as_json:
+        print(f"[INFO] resumed {path} at epoch {race.epoch}")
+    race.run(epochs)
+    return _finish_race(race, as_json, save)
+
+
+def _finish_race(race: Race, as_json: bool, save: str | None) -> int:
+    if save is not None:
+        save_session(race, save)
     if as_json:
         print(json.dumps([
             {"optimizer": s.rule, "losses": race.trainers[s.rule].history.losses[1:].tolist(),
@@ -97,5 +191,7 @@ def compare(config: TrainConfig, rules_text: str, as_json: bool = False) -> int:
         for s in race.standings():
             print(f"{s.rule:<10} {s.epoch:>7} {s.loss:>14.7f} {100 * s.train_accuracy:>9.1f}% "
                   f"{100 * s.test_accuracy:>8.1f}%  {s.stop_reason or 'epochs'}")
+        if save is not None:
+            print(f"[INFO] race saved to {save}")
     sys.stdout.flush()
     return 0

@@ -145,7 +145,8 @@ _CONSTRAINTS = (
     _Constraint("dataset", lambda v: isinstance(v, str) and v != "",
                 "blobs, moons, circles or a path to a CSV file"),
     _Constraint("samples", _int_in(10, MAX_SAMPLES), f"an integer in [10, {MAX_SAMPLES}]"),
-    _Constraint("noise", lambda v: _is_real(v) and 0 <= v <= 100, "a number in [0, 100]", optional=True),
+    _Constraint("noise", lambda v: _is_real(v) and 0 <= v <= 100 and math.copysign(1, v) > 0,  # (not -0.0)
+                "a number in [0, 100]", optional=True),
     _Constraint("data_seed", _int_in(0, 2**32 - 1), "an integer in [0, 4294967295]"),
     _Constraint("test_size", lambda v: _is_real(v) and 0 < v < 1, "a number in (0, 1)"),
     _Constraint("loss", lambda v: v in LOSSES, "one of " + ", ".join(LOSSES)),

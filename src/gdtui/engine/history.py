@@ -146,6 +146,38 @@ class History:
         state = self._state[row]
         return self._optimizers[row], OptState(state[:3].copy(), state[3:6].copy(), int(state[6]))
 
+    def to_arrays(self) -> dict[str, np.ndarray | list[str]]:
+        """Copies of every recorded row, keyed as `COLUMNS` (pending accuracies are measured
+        first), plus `optimizers`: the rule of each row. `from_arrays` rebuilds the history."""
+        self.train_accuracy  # measures the rows still pending
+        out: dict[str, np.ndarray | list[str]] = {
+            key: getattr(self, attribute)[: self._rows].copy() for key, attribute, _ in COLUMNS}
+        out["optimizers"] = list(self._optimizers)
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray | list[str]]) -> "History":
+        """The history `to_arrays` described (lengths and shapes as `COLUMNS`, checked by the caller)."""
+        rows = len(arrays["optimizers"])
+        history = cls(rows)
+        for key, attribute, _ in COLUMNS:
+            getattr(history, attribute)[:rows] = arrays[key]
+        history._optimizers = list(arrays["optimizers"])
+        history._rows = rows
+        return history
+
+
+COLUMNS = (
+    ("weights", "_weights", 3),
+    ("directions", "_directions", 3),
+    ("steps", "_steps", 3),
+    ("losses", "_losses", None),
+    ("train_accuracy", "_accuracy", None),
+    ("alphas", "_alphas", None),
+    ("optimizer_state", "_state", 7),
+)
+"""(key in `History.to_arrays`, attribute, values per row or None for one) of every recorded column."""
+
 
 class Rows:
     """Writable views of reserved history rows (see `History.reserve`)."""

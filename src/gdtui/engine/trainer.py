@@ -557,6 +557,63 @@ class Trainer:
             stop_reason=stop,
         )
 
+    # ---- saving and resuming (see gdtui.engine.session) ----------------------------------------
+
+    def export_state(self) -> dict[str, Any]:
+        """Copies of everything besides the data and the config that the next steps depend on,
+        down to a half-done epoch: `Trainer.restore` continues from it to the bit."""
+        opt = self._opt_state
+        return {
+            "weights": self._w.copy(),
+            "optimizer_state": {"first": opt.first.copy(), "second": opt.second.copy(), "steps": int(opt.steps)},
+            "rng": copy.deepcopy(self._rng.bit_generator.state),
+            "epoch": self._epoch,
+            "batch": self._batch,
+            "epoch_batch_rows": getattr(self, "_epoch_batch_rows", None),  # set once an epoch has started
+            "epoch_batches": getattr(self, "_epoch_batches", None),
+            "order": None if self._order is None else self._order.copy(),
+            "batch_losses": [float(loss) for loss in self._batch_losses],
+            "batch_correct": int(self._batch_correct),
+            "epoch_start": self._epoch_start.copy(),
+            "direction_sum": self._direction_sum.copy(),
+            "last_step": np.array(self._last_step, dtype=np.float64),
+            "last_direction": np.array(self._last_direction, dtype=np.float64),
+            "last_rows": (self._last_rows.start, self._last_rows.stop),
+            "best_loss": float(self._best_loss),
+            "best_epoch": self._best_epoch,
+            "diverged": self._diverged,
+            "history": self.history.to_arrays(),
+        }
+
+    @classmethod
+    def restore(cls, data: Dataset, config: TrainConfig, state: dict[str, Any]) -> "Trainer":
+        """A trainer on `data` with `config` (its seed set) in the `state` that `export_state`
+        gave; `state` must be consistent with both (gdtui.engine.session checks it)."""
+        trainer = cls(data, config)
+        trainer._rng.bit_generator.state = state["rng"]
+        opt = state["optimizer_state"]
+        trainer._opt_state = OptState(np.array(opt["first"], dtype=np.float64),
+                                      np.array(opt["second"], dtype=np.float64), int(opt["steps"]))
+        trainer._w = np.array(state["weights"], dtype=np.float64)
+        trainer._epoch, trainer._batch = state["epoch"], state["batch"]
+        if state["epoch_batch_rows"] is not None:
+            trainer._epoch_batch_rows, trainer._epoch_batches = state["epoch_batch_rows"], state["epoch_batches"]
+        order = state["order"]
+        trainer._order = None if order is None else np.array(order, dtype=np.int64)
+        if order is not None:
+            trainer._epoch_X, trainer._epoch_y = data.X_train[trainer._order], data.y_train[trainer._order]
+        trainer._batch_losses = list(state["batch_losses"])
+        trainer._batch_correct = state["batch_correct"]
+        for name in ("epoch_start", "direction_sum", "last_step", "last_direction"):
+            setattr(trainer, "_" + name, np.array(state[name], dtype=np.float64))
+        trainer._last_rows = slice(*state["last_rows"])
+        trainer._best_loss, trainer._best_epoch = state["best_loss"], state["best_epoch"]
+        trainer._diverged = state["diverged"]
+        trainer._workspace = Workspace(trainer._epoch_batch_rows if trainer._batch else trainer.batch_rows)
+        trainer.history = History.from_arrays(state["history"])
+        trainer.history.accuracy_source = trainer._accuracy_during
+        return trainer
+
 
 def create_trainer(config: TrainConfig) -> Trainer:
     """The one factory the CLI and the app both use: validate, load the data, build the trainer."""
