@@ -27,6 +27,7 @@ STATES = [
     ("landscape", dict(optimizer="momentum", alpha=0.002), ["space"] * 12 + ["l"]),
     ("inspector", dict(), ["space"] * 3 + ["g"]),
     ("preview", dict(), ["space", "space", "v"]),
+    ("race", dict(alpha=0.02), ["c", "5"] + ["space"] * 25),
 ]
 
 

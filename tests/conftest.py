@@ -37,3 +37,15 @@ def make_app():
 @pytest.fixture
 def huge_csv() -> str:
     return str(HUGE_CSV)
+
+
+@pytest.fixture
+def far_csv(tmp_path) -> str:
+    """24 rows near 1e151: with bce and alpha 1e5, gd, momentum and nesterov overflow on their
+    second epoch, while adam (whose steps are alpha-sized) goes on."""
+    rows = ["x1,x2,label"]
+    for k in range(12):
+        rows += [f"{1 + k / 10:.2f}e151,{2 - k / 10:.2f}e151,far", f"{-1 - k / 10:.2f}e151,{-2 + k / 10:.2f}e151,near"]
+    path = tmp_path / "far.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)

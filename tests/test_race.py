@@ -53,3 +53,45 @@ def test_bad_rule_lists_are_refused(text):
         return
     with pytest.raises(ConfigError, match="--optimizers"):
         parse_rules(text)
+
+
+@pytest.mark.parametrize("options", [dict(tol=5.0), dict(batch_size=64, shuffle=True), dict(patience=3)])
+def test_advance_is_lock_step_epochs(data, options):
+    config = TrainConfig(seed=3, epochs=40, **options)
+    stepped, advanced = Race(data, config), Race(data, config)
+    for _ in range(40):
+        stepped.step_epoch()
+    advanced.advance(25)
+    advanced.advance(15)
+    for rule in DEFAULT_RULES:
+        np.testing.assert_array_equal(advanced.losses(rule), stepped.losses(rule))
+        np.testing.assert_array_equal(advanced.trainers[rule].history.weights, stepped.trainers[rule].history.weights)
+    assert advanced.going == stepped.going
+
+
+def test_like_starts_from_the_trainers_start_even_after_a_reset(data):
+    trainer = create_trainer(TrainConfig(seed=5))
+    assert np.array_equal(Race.like(trainer).start, trainer.history.weights[0])
+    trainer.reset()
+    trainer.step_epoch()
+    race = Race.like(trainer, ("gd", "adam"))
+    assert np.array_equal(race.start, trainer.history.weights[0])
+    assert {tuple(t.history.weights[0]) for t in race.trainers.values()} == {tuple(race.start)}
+    assert np.array_equal(race.restarted(("momentum",)).start, race.start)
+
+
+def test_leader_is_the_strictly_lowest_loss(data):
+    race = Race(data, TrainConfig(seed=1), ("gd", "momentum", "adam"))
+    assert race.leader is None  # all start equal
+    race.advance(2)
+    assert race.leader is None  # gd and momentum still tie: momentum's first step is gd's
+    race.advance(3)
+    losses = {rule: race.losses(rule)[-1] for rule in race.rules}
+    assert race.leader == min(losses, key=losses.get)
+
+
+def test_a_refused_change_reaches_no_racer(data):
+    race = Race(data, TrainConfig(seed=1, alpha=1e6), ("gd", "adam"))
+    with pytest.raises(ConfigError):
+        race.configure(alpha=2e6)
+    assert race.config.alpha == 1e6 and {t.config.alpha for t in race.trainers.values()} == {1e6}

@@ -28,6 +28,8 @@ class Standing:
     train_accuracy: float
     test_accuracy: float
     stop_reason: str | None
+    weights: tuple[float, float, float]
+    """The racer's current weights (its last finite ones after a divergence)."""
 
 
 def parse_rules(text: str) -> tuple[str, ...]:
@@ -41,12 +43,60 @@ def parse_rules(text: str) -> tuple[str, ...]:
 
 
 class Race:
+    """One `Trainer` per rule, all built from `data` and `config` with only the rule changed."""
+
     def __init__(self, data: Dataset, config: TrainConfig, rules: tuple[str, ...] = DEFAULT_RULES) -> None:
         config = config.validated()
         if config.seed is None:  # one draw for all, so that every racer starts from the same weights
             config = config.with_changes(seed=int(np.random.SeedSequence().entropy % 2**32))
+        self.data = data
         self.config = config
+        """The settings every racer shares (alpha follows `configure`)."""
         self.trainers = {rule: Trainer(data, config.with_changes(optimizer=rule)) for rule in rules}
+        self._accuracies: dict[str, tuple[bytes, float, float]] = {}
+
+    @classmethod
+    def like(cls, trainer: Trainer, rules: tuple[str, ...] = DEFAULT_RULES) -> "Race":
+        """A race on `trainer`'s data and settings whose racers start from the weights its current
+        run started from: its own seed gives them, unless it was reset since (then they are pinned
+        as `init_weights`, and shuffling draws from the seed alone)."""
+        race = cls(trainer.data, trainer.config, rules)
+        start = trainer.history.weights[0]
+        if not np.array_equal(race.start, start):
+            race = cls(trainer.data, trainer.config.with_changes(init_weights=tuple(start.tolist())), rules)
+        return race
+
+    def restarted(self, rules: tuple[str, ...] | None = None) -> "Race":
+        """The same race from epoch 0 (the same start, the current settings), optionally with other rules."""
+        return Race(self.data, self.config, tuple(self.trainers) if rules is None else rules)
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(self.trainers)
+
+    @property
+    def start(self) -> np.ndarray:
+        """The initial weights all racers share, (3,)."""
+        return next(iter(self.trainers.values())).history.weights[0]
+
+    @property
+    def going(self) -> tuple[str, ...]:
+        """The rules whose racer has not stopped (diverged, tol or patience)."""
+        return tuple(rule for rule, t in self.trainers.items() if t.stop_reason in (None, "epochs"))
+
+    @property
+    def leader(self) -> str | None:
+        """The rule whose racer has the strictly lowest loss among those that have not diverged
+        (None if they tie or all diverged)."""
+        losses = {rule: float(t.history.losses[-1]) for rule, t in self.trainers.items() if not t.diverged}
+        ranked = sorted(losses.items(), key=lambda item: item[1])
+        if not ranked or (len(ranked) > 1 and not ranked[0][1] < ranked[1][1]):
+            return None
+        return ranked[0][0]
+
+    def losses(self, rule: str) -> np.ndarray:
+        """(epochs + 1,) the racer's loss per epoch, row 0 at the initial weights (read-only)."""
+        return self.trainers[rule].history.losses
 
     @property
     def epoch(self) -> int:
@@ -65,8 +115,17 @@ class Race:
                                           for t in self.trainers.values()):
             self.step_epoch()
 
+    def advance(self, epochs: int) -> None:
+        """`epochs` more lock-step epochs, each racer through its own `Trainer.run` (its fused
+        full-batch path): the racers never interact, so this is exactly `epochs` calls of
+        `step_epoch`, at a fraction of the cost. A racer stops early where a stop rule fires."""
+        for rule in self.going:
+            self.trainers[rule].run(epochs)
+
     def configure(self, **changes) -> None:
-        """The same change (alpha, momentum, ...) for every racer."""
+        """The same change (alpha, momentum, ...) for every racer; validated first, so that a
+        `ConfigError` changes none. Clears the racers' `diverged` verdicts, as `Trainer.configure` does."""
+        self.config = self.config.with_changes(**changes)
         for trainer in self.trainers.values():
             trainer.configure(**changes)
 
@@ -74,6 +133,16 @@ class Race:
         rows = []
         for rule, t in self.trainers.items():
             w = t.weights
-            rows.append(Standing(rule, t.epoch, float(t.history.losses[-1]), t.accuracy(w, "train"),
-                                 t.accuracy(w, "test"), t.stop_reason))
+            train, test = self._accuracy(rule, w)
+            rows.append(Standing(rule, t.epoch, float(t.history.losses[-1]), train, test, t.stop_reason,
+                                 tuple(w.tolist())))
         return rows
+
+    def _accuracy(self, rule: str, w: np.ndarray) -> tuple[float, float]:
+        """Train and test accuracy of the racer's weights `w`, measured again only when they move."""
+        key = w.tobytes()
+        known = self._accuracies.get(rule)
+        if known is None or known[0] != key:
+            t = self.trainers[rule]
+            known = self._accuracies[rule] = (key, t.accuracy(w, "train"), t.accuracy(w, "test"))
+        return known[1], known[2]

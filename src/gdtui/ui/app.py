@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
@@ -19,11 +19,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from gdtui.engine import ConfigError, DataError, TrainConfig, Trainer, create_trainer, landscape
+from gdtui.engine.breakpoints import Breakpoints, Watch
 from gdtui.engine.config import DATASETS, OPTIMIZERS
 from gdtui.engine.evaluate import evaluate
 from gdtui.engine.losses import gradient_check
+from gdtui.engine.schedules import SCHEDULES
 
 from .screens.alpha_prompt import AlphaPrompt
+from .screens.breakpoints_form import BreakpointsForm
 from .screens.data_form import DataForm
 from .screens.help import HelpScreen
 from .screens.inspector import GradientInspector, explain
@@ -47,6 +50,8 @@ PREVIEW_FACTORS = (0.5, 1.0, 2.0)
 GHOST_NAMES = ("α/2", "α", "2α")
 SURFACE_SYNC_LIMIT = 20_000_000
 """Rows x grid cells up to which the loss surface is computed at once; above it, in a worker thread."""
+MIN_SIZE = (64, 20)
+"""Below this many columns or rows the panels cannot be read: a note replaces them."""
 SURFACE_HELD_TOLERANCE = 0.005
 """The surface is recomputed when the held weight moves by more than this share of the window."""
 
@@ -71,6 +76,10 @@ KEYS = (
     Key("minus", "scale_alpha(0.5)", "α÷2", "Halve the learning rate alpha.", shown_as="-"),
     Key("a", "type_alpha", "α=", "Type an exact alpha; a bad value is refused and the old one kept."),
     Key("o", "cycle_optimizer", "optim", "Next update rule: gd, momentum, nesterov, adagrad, rmsprop, adam."),
+    Key("s", "cycle_schedule", "schedule", "Next learning-rate schedule: constant, step (×0.5 every 10 epochs), "
+        "exp (×0.95 per epoch), 1/t (alpha/(1+0.1t)); the status line shows the alpha in force.", footer=False),
+    Key("b", "breakpoints", "break…", "Breakpoints: run until the loss, the test accuracy or |g| passes a value, "
+        "no new best loss for M epochs, or N more epochs; the status line says which fired."),
     Key("m", "cycle_momentum", "μ", "Next momentum coefficient (0.5, 0.9, 0.99) for momentum and nesterov.",
         footer=False),
     Key("B", "cycle_batch", "batch size", "Next batch size: full, 256, 64, 32, 8, 1 (applies from the next epoch).",
@@ -98,6 +107,8 @@ KEYS = (
         "printed loss, and whether the update follows it.", footer=False),
     Key("v", "toggle_preview", "preview", "Preview: ghost boundaries of the next step with alpha/2, alpha and "
         "2·alpha, nothing committed.", footer=False),
+    Key("c", "race", "race", "Race the update rules (gd, momentum, nesterov, adam; 1-6 pick) from this run's "
+        "initial weights on the same data, in lock-step; escape comes back to this run, untouched.", footer=False),
     Key("question_mark", "help", "help", "This list.", shown_as="?"),
     Key("q", "quit", "quit", "Quit (the terminal is restored)."),
 )
@@ -125,6 +136,12 @@ class GDApp(App[int]):
         self.halted_by: str | None = None
         """The stop rule that ended the last run, until the next key changes things."""
         self._run_until = 0
+        self.breakpoints = Breakpoints()
+        """The breakpoints last set (the form starts from them)."""
+        self.watch: Watch | None = None
+        """The breakpoints armed for the run, until one fires or the run is reset."""
+        self.break_note = ""
+        """Which breakpoint fired, in words."""
         self._seconds_per_epoch = 1e-4
         self.viewing: int | None = None
         """The recorded epoch shown while rewound; None shows the live state."""
@@ -160,6 +177,7 @@ class GDApp(App[int]):
                 yield LossPlot(id="loss")
         yield StatusLine(id="status")
         yield Static("", id="notice")
+        yield Static("", id="too-small")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -174,7 +192,9 @@ class GDApp(App[int]):
         if self.trainer.diverged:
             return "diverged"
         if self.running:
-            return "running"
+            return "running" + (f" until {self.watch.points.describe()}" if self.watch else "")
+        if self.halted_by == "breakpoint":
+            return f"break: {self.break_note}"
         if self.halted_by in ("tol", "patience"):
             return f"converged ({self.halted_by})"
         if self.halted_by == "epochs":
@@ -182,6 +202,8 @@ class GDApp(App[int]):
         return "paused"
 
     def redraw(self) -> None:
+        if self.too_small:  # the panels are hidden (and sizeless) until the terminal grows
+            return
         trainer = self.trainer
         live = self.viewing is None
         snap = trainer.snapshot() if live else trainer.snapshot_at(self.viewing)
@@ -282,7 +304,17 @@ class GDApp(App[int]):
     def on_key(self) -> None:
         self.notify_in_place("")
 
-    def on_resize(self) -> None:
+    too_small = False
+    """The terminal is below MIN_SIZE: a note replaces the panels."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = event.size
+        self.too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.set_class(self.too_small, "-too-small")  # (on the app: a modal may be on top)
+        if self.too_small:
+            self.query_one("#too-small", Static).update(
+                f"gdtui needs a terminal of at least {MIN_SIZE[0]}×{MIN_SIZE[1]}; this one is "
+                f"{width}×{height}.\nEnlarge it, or press q to quit. Nothing is lost.")
         self.redraw()
 
     # ---- stepping ----------------------------------------------------------------------------
@@ -296,6 +328,7 @@ class GDApp(App[int]):
         if self.viewing is None:
             return
         epoch, self.viewing = self.viewing, None
+        self.watch = None
         discarded = self.trainer.fork(epoch)
         if discarded:
             self.notify_in_place(f"forked a new run at epoch {epoch}: the {discarded} later epochs were discarded")
@@ -324,7 +357,16 @@ class GDApp(App[int]):
             return
         self._fork_if_rewound()
         epochs = self.trainer.config.epochs
-        self._run_until = epochs if self.trainer.epoch < epochs else self.trainer.epoch + epochs
+        if self.watch is not None:  # breakpoints run up to --epochs more epochs beyond the current one
+            self._start_run(max(epochs, self.watch.points.more_epochs or 0))
+        else:
+            self._run_until = epochs if self.trainer.epoch < epochs else self.trainer.epoch + epochs
+            self._start_run(None)
+
+    def _start_run(self, more_epochs: int | None) -> None:
+        """Start run mode (up to `more_epochs` more epochs if given, else to `_run_until`)."""
+        if more_epochs is not None:
+            self._run_until = self.trainer.epoch + more_epochs
         self.halted_by = None
         self.running = True
         self._timer.resume()
@@ -361,12 +403,12 @@ class GDApp(App[int]):
         self._engine_seconds = min(max(self._engine_seconds, 0.05 * FRAME_SECONDS), 0.9 * FRAME_SECONDS)
         count = max(1, min(int(self._engine_seconds / self._seconds_per_epoch), self._run_until - trainer.epoch))
         first = trainer.epoch
-        reason = trainer.run(count)
+        reason = trainer.run(count) if self.watch is None else self._run_watched(count)
         done = trainer.epoch - first
         if done:
             spent = (time.perf_counter() - started) / done
             self._seconds_per_epoch = max(0.5 * self._seconds_per_epoch + 0.5 * spent, 1e-7)
-        if reason not in ("diverged", "tol", "patience"):
+        if reason not in ("diverged", "tol", "patience", "breakpoint"):
             reason = "epochs" if trainer.epoch >= self._run_until else None
         if reason is not None:
             self._pause()
@@ -376,6 +418,35 @@ class GDApp(App[int]):
             self.call_after_refresh(self.set_timer, 0.001, self._frame)  # (keys that came meanwhile go first)
         else:
             self._frames_chained = False
+
+    def _run_watched(self, count: int) -> str | None:
+        """Up to `count` epochs, one at a time, checking the armed breakpoints after each."""
+        trainer = self.trainer
+        for _ in range(count):
+            reason = trainer.run(1)
+            if reason not in (None, "epochs"):
+                return reason
+            fired = self.watch.check(trainer)
+            if fired:
+                self.watch, self.break_note = None, fired
+                return "breakpoint"
+        return None
+
+    def action_breakpoints(self) -> None:
+        def apply(points: Breakpoints) -> str | None:
+            self.breakpoints = points
+            self._pause()
+            self._fork_if_rewound()
+            if not points.any:
+                self.watch = None
+                self.notify_in_place("breakpoints cleared")
+                self.redraw()
+                return None
+            self.watch = Watch(points, self.trainer)
+            self._start_run(max(self.trainer.config.epochs, points.more_epochs or 0))
+            return None
+
+        self.push_screen(BreakpointsForm(self.breakpoints, apply))
 
     # ---- hyperparameters ---------------------------------------------------------------------
 
@@ -416,6 +487,10 @@ class GDApp(App[int]):
         names = list(OPTIMIZERS)
         self._configure(optimizer=names[(names.index(self.trainer.config.optimizer) + 1) % len(names)])
 
+    def action_cycle_schedule(self) -> None:
+        names = list(SCHEDULES)
+        self._configure(schedule=names[(names.index(self.trainer.config.schedule) + 1) % len(names)], decay=None)
+
     def action_cycle_momentum(self) -> None:
         current = self.trainer.config.momentum
         later = [m for m in MOMENTUM_CHOICES if m > current]
@@ -434,7 +509,7 @@ class GDApp(App[int]):
         except (ConfigError, DataError) as exc:
             return str(exc)
         self._pause()
-        self.trainer, self.viewing, self.halted_by = trainer, None, None
+        self.trainer, self.viewing, self.halted_by, self.watch = trainer, None, None, None
         self.surface, self._surface_wanted = None, None
         self.query_one(Scatter).set_data(trainer.data)
         self.redraw()
@@ -463,7 +538,7 @@ class GDApp(App[int]):
 
     def action_reset(self) -> None:
         self._pause()
-        self.viewing = None
+        self.viewing, self.watch = None, None
         self.trainer.reset()
         self.halted_by = None
         self.redraw()
@@ -534,6 +609,12 @@ class GDApp(App[int]):
         if self.preview and self.viewing is not None:
             self.notify_in_place("the preview shows the next step from the latest epoch: press End to go there")
         self.redraw()
+
+    def action_race(self) -> None:
+        from .screens.race import RaceScreen
+
+        self._pause()  # (the race trains instead; the solo run waits as it is)
+        self.push_screen(RaceScreen(self.trainer))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen([(_label(k), k.help) for k in KEYS]))

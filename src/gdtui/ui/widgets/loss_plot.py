@@ -42,6 +42,10 @@ class LossPlot(PlotextPlot):
         if (log_scale, marked_epoch) == (self.log_scale, self.marked_epoch) and np.array_equal(losses, self._losses):
             return  # the same picture: no redraw
         self._losses, self.log_scale, self.marked_epoch = losses, log_scale, marked_epoch
+        self._repaint()
+
+    def _repaint(self) -> None:
+        """Draw the new picture, refreshing only the rows that changed (all of them after a resize)."""
         old = self._picture
         self._picture = None
         width, height = self.size

@@ -46,6 +46,10 @@ class Scatter(Widget):
         """Training rows of the current mini-batch, drawn bold (train view only)."""
         self.ghosts: tuple[tuple[float, float, float] | None, ...] = ()
         """Up to three weight vectors whose boundaries are drawn faintly (the next-step preview)."""
+        self.cell_glyphs: list[str] = _GLYPHS
+        """Glyph of each cell code (see `codes`); a subclass that codes cells its own way brings its own."""
+        self.cell_styles: list[str] = _STYLES
+        """Rich style of each cell code."""
 
     def set_data(self, data) -> None:
         """Draw another data set (the window is fitted to both of its splits)."""
@@ -84,7 +88,7 @@ class Scatter(Widget):
         return self._cache[key]
 
     def render(self) -> Text:
-        return grid_text(self.codes(), _GLYPHS, _STYLES)
+        return grid_text(self.codes(), self.cell_glyphs, self.cell_styles)
 
     def codes(self) -> np.ndarray:
         """(height, width) code of every cell as drawn now: what it holds, the region it is in,
@@ -137,7 +141,7 @@ class Scatter(Widget):
             styles = self._segment_styles
             for code in set(values) - styles.keys():
                 styles[code] = self._cell_style(code, base)
-            strip = Strip([Segment(_GLYPHS[code] * (end - start),
+            strip = Strip([Segment(self.cell_glyphs[code] * (end - start),
                                    styles[code] + RichStyle.from_meta({"offset": (start, y)}))
                            for start, end, code in zip(starts, ends, values)], width)
             self._strips[key] = strip
@@ -149,7 +153,7 @@ class Scatter(Widget):
 
     def _cell_style(self, code: int, base) -> RichStyle:
         """The Rich style Textual gives a cell of `code` drawn on the widget's base style."""
-        visual = visualize(self, Text(_GLYPHS[code], style=_STYLES[code]))
+        visual = visualize(self, Text(self.cell_glyphs[code], style=self.cell_styles[code]))
         strip = Visual.to_strips(self, visual, 1, 1, base)[0]
         return next(iter(strip)).style
 

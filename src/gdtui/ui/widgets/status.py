@@ -13,6 +13,7 @@ STATE_STYLES = {
     "running": "bold #5fff5f",
     "converged": "bold #5fafff",
     "diverged": "bold #ffffff on #af0000",
+    "break:": "bold #000000 on #ffaf00",
     "done": "bold #ffaf5f",
 }
 
@@ -26,7 +27,7 @@ class StatusLine(TemplatedStatic):
         if snap.batch_size is not None:
             pieces += [(" batch ", "dim"), (f"{snap.batch}/{snap.batches_per_epoch}", "bold")]
         for label, value in (
-            ("alpha", f"{snap.alpha:g}"),
+            ("alpha", f"{snap.alpha:g}" + ("" if snap.schedule == "constant" else f" ({snap.schedule})")),
             ("", snap.optimizer),
             (snap.loss_name, f"{snap.loss:.4g}"),
             ("train", f"{100 * snap.train_accuracy:.1f}%"),

@@ -1,0 +1,85 @@
+"""`b`: set breakpoints (the lesson's stopping rules) and run until one fires.
+
+Empty fields are rules that are off; all empty clears the breakpoints. A bad value is refused in
+place with the reason and nothing changes.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from gdtui.engine.breakpoints import Breakpoints
+
+FIELDS = (
+    ("loss_below", "pause when the loss is below", float, 1.0),
+    ("test_accuracy", "pause when the test accuracy reaches (%)", float, 100.0),
+    ("gradient_below", "pause when |g| is below", float, 1.0),
+    ("patience", "pause after this many epochs without a new best loss", int, 1),
+    ("more_epochs", "pause after this many more epochs", int, 1),
+)
+"""(field, label, type, shown/stored scale: the accuracy is typed in percent)."""
+
+
+def parse_breakpoints(texts: dict[str, str]) -> Breakpoints:
+    """The form's texts -> validated `Breakpoints` (ValueError/ConfigError with one line)."""
+    values = {}
+    for name, label, kind, scale in FIELDS:
+        text = texts.get(name, "").strip()
+        if not text:
+            continue
+        try:
+            number = kind(text)
+        except ValueError:
+            raise ValueError(f"{label.removeprefix('pause ')}: {text!r} is not "
+                             f"{'a whole number' if kind is int else 'a number'}") from None
+        values[name] = number / scale if scale != 1 else number
+    return Breakpoints(**values).validated()
+
+
+def _shown(points: Breakpoints, name: str, scale: float) -> str:
+    value = getattr(points, name)
+    return "" if value is None else f"{value * scale:g}"
+
+
+class BreakpointsForm(ModalScreen[None]):
+    """`apply(points)` arms them (and starts the run); returns an error line or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel", tooltip="Keep the breakpoints as they were")]
+
+    def __init__(self, current: Breakpoints, apply: Callable[[Breakpoints], str | None]) -> None:
+        super().__init__()
+        self._current = current
+        self._apply = apply
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="breakpoints-box") as box:
+            box.border_title = "breakpoints: run until"
+            box.border_subtitle = "enter runs · empty = off · escape cancels"
+            for name, label, _, scale in FIELDS:
+                with Horizontal(classes="bp-row"):
+                    yield Label(label)
+                    yield Input(value=_shown(self._current, name, scale), id=f"bp-{name}", compact=True)
+            yield Static("", id="bp-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        texts = {name: self.query_one(f"#bp-{name}", Input).value for name, *_ in FIELDS}
+        try:
+            points = parse_breakpoints(texts)
+        except ValueError as exc:  # (ConfigError is a ValueError)
+            problem = str(exc)
+        else:
+            problem = self._apply(points)
+        if problem:
+            self.query_one("#bp-error", Static).update(Text(f"refused: {problem}"))
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

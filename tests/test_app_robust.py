@@ -1,0 +1,85 @@
+"""Robustness: terminals too small for the panels get a note, a diverged run can be rewound, and
+a long run in run mode keeps its memory to the history it records."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from textual.widgets import Static
+
+from gdtui.ui.app import MIN_SIZE
+from gdtui.ui.widgets.scatter import Scatter
+
+
+def note(app) -> Static:
+    return app.query_one("#too-small", Static)
+
+
+async def test_a_40x12_terminal_shows_the_note_and_keeps_the_run(make_app):
+    app = make_app()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        assert note(app).display and note(app).region.height > 0
+        text = str(note(app).render())
+        assert f"at least {MIN_SIZE[0]}×{MIN_SIZE[1]}" in text and "this one is 40×12" in text
+        assert app.query_one(Scatter).region.area == 0  # the panels are hidden, not drawn squeezed
+        await pilot.press("space", "space")
+        assert app.trainer.epoch == 2  # keys still work
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        await pilot.pause()
+        assert note(app).region.area == 0
+        assert app.query_one(Scatter).region.width > 20
+        assert "epoch 2" in str(app.query_one("#status").render())
+
+
+async def test_just_below_the_minimum_in_one_direction_is_too_small(make_app):
+    app = make_app()
+    async with app.run_test(size=(MIN_SIZE[0] + 30, MIN_SIZE[1] - 1)) as pilot:
+        await pilot.pause()
+        assert note(app).region.area > 0
+        await pilot.resize_terminal(*MIN_SIZE)
+        await pilot.pause()
+        assert note(app).region.area == 0 and app.query_one(Scatter).region.area > 0
+
+
+async def test_a_diverged_run_can_be_rewound_and_forked(make_app, huge_csv):
+    app = make_app(dataset=huge_csv, loss="bce")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("space", "space")
+        assert app.trainer.diverged and app.trainer.epoch == 1
+        await pilot.press("left")
+        await pilot.pause()
+        assert app.viewing == 0 and app.state_word() == "rewound to epoch 0 of 1"
+        await pilot.press("minus", "minus", "minus")  # a smaller alpha from epoch 0 forks a new run
+        assert not app.trainer.diverged and app.viewing is None and app.trainer.epoch == 0
+        assert app.trainer.config.alpha == 0.01 / 8
+
+
+SOAK_EPOCHS = 200_000
+
+
+def resident_bytes() -> int:
+    """This process's resident memory now (Linux /proc; the CI machine is Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def test_soak_200k_epochs_in_run_mode_with_bounded_memory(make_app):
+    app = make_app(epochs=SOAK_EPOCHS)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        before = resident_bytes()
+        await pilot.press("p")
+        frames = 0
+        while app.running and frames < 20_000:
+            await pilot.pause(0.02)
+            frames += 1
+        grown = resident_bytes() - before
+        assert app.trainer.epoch == SOAK_EPOCHS and app.halted_by == "epochs"
+        h = app.trainer.history
+        assert np.isfinite(h.losses).all() and len(h) == SOAK_EPOCHS + 1
+        # per epoch the history keeps 21 floats and a rule name: ~34 MB here, grown by doubling
+        recorded = 21 * 8 * len(h)
+        assert grown < 2 * recorded + 40_000_000, f"{grown / 1e6:.0f} MB for {recorded / 1e6:.0f} MB of history"
