@@ -29,6 +29,14 @@ def app_for(**options):
     return build_app(TrainConfig(**options))
 
 
+@pytest.fixture(autouse=True)
+def private_state_home(tmp_path_factory, monkeypatch):
+    """Every test keeps its autosaves in its own folder, never in the user's ~/.local/state."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def make_app():
     return app_for

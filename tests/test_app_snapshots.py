@@ -20,6 +20,18 @@ async def _run_to_the_end(pilot) -> None:
     await pilot.pause()
 
 
+async def _break_at_loss_40(pilot) -> None:
+    await pilot.press("b")
+    await pilot.pause()
+    pilot.app.screen.query_one("#bp-loss_below").value = "40"
+    await pilot.press("enter")
+    for _ in range(400):
+        if not pilot.app.running:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 STATES = {
     "start": (dict(), [], None),
     "five_epochs": (dict(), ["space"] * 5, None),
@@ -32,6 +44,9 @@ STATES = {
     "inspector": (dict(), ["space", "space", "g"], None),
     "preview": (dict(), ["space", "space", "v"], None),
     "evaluation": (dict(), ["space", "space", "e"], None),
+    "schedule": (dict(schedule="step", decay_every=2), ["space"] * 5, None),
+    "breakpoints_form": (dict(), ["space", "b"], None),
+    "breakpoint_fired": (dict(), [], _break_at_loss_40),
 }
 
 
@@ -42,3 +57,7 @@ def test_screen(snap_compare, make_app, huge_csv, state, size):
     if options.get("dataset") == "huge":
         options = {**options, "dataset": huge_csv}
     assert snap_compare(make_app(**options), press=keys, terminal_size=size, run_before=before)
+
+
+def test_too_small(snap_compare, make_app):
+    assert snap_compare(make_app(), press=["space"], terminal_size=(40, 12))

@@ -102,6 +102,9 @@ def _app_parser() -> argparse.ArgumentParser:
                             "log; `gdtui compare --optimizers gd,adam [options] [--json]` races update rules")
     parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
     _add_training_options(parser)
+    parser.add_argument("--resume", nargs="?", const="", default=None, metavar="PATH",
+                        help="reopen a saved session at its epoch (default: the one kept when gdtui last quit); "
+                             "hyperparameters given explicitly replace the saved ones")
     return parser
 
 
@@ -151,8 +154,8 @@ def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[
 
 
 def _resume(command: str, argv: Sequence[str], args: argparse.Namespace) -> int:
-    """`gdtui train|compare --resume PATH [...]`: the saved session, its settings changed only where asked."""
-    given = _given_options(SUBCOMMANDS[command](), argv)
+    """`gdtui [train|compare] --resume PATH [...]`: the saved session, its settings changed only where asked."""
+    given = _given_options(SUBCOMMANDS[command]() if command else _app_parser(), argv)
     fixed = [name for name in RESUME_FIXED if name in given]
     if fixed:
         fail(f"--{fixed[0].replace('_', '-')} cannot be used with --resume: "
@@ -163,6 +166,9 @@ def _resume(command: str, argv: Sequence[str], args: argparse.Namespace) -> int:
     names = {field.name for field in fields(TrainConfig)}
     changes = {name: getattr(args, name) for name in sorted(given & names) if name != "epochs"}
     epochs = args.epochs if "epochs" in given else None
+    if command is None:
+        from gdtui.ui.app import resume_app
+        return resume_app(args.resume or None, {**changes, **({"epochs": epochs} if epochs else {})})
     if command == "train":
         from gdtui.headless import resume_train
         return resume_train(args.resume, changes, epochs, as_json=args.json, save=args.save,
@@ -185,8 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = SUBCOMMANDS[command]() if command else _app_parser()
     args = parser.parse_args(argv[1:] if command else argv)
     try:
-        if command and args.resume is not None:
-            return _resume(command, argv[1:], args)
+        if args.resume is not None:
+            return _resume(command, argv[1:] if command else argv, args)
         config = config_from_args(args)
         if command == "train":
             from gdtui.headless import train

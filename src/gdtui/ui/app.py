@@ -6,6 +6,7 @@ advances as many epochs as fit in a time budget per frame, then redraws once.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from gdtui.engine.evaluate import evaluate
 from gdtui.engine.losses import gradient_check
 from gdtui.engine.schedules import SCHEDULES
 
+from . import sessions
 from .screens.alpha_prompt import AlphaPrompt
 from .screens.breakpoints_form import BreakpointsForm
 from .screens.data_form import DataForm
@@ -109,8 +111,13 @@ KEYS = (
         "2·alpha, nothing committed.", footer=False),
     Key("c", "race", "race", "Race the update rules (gd, momentum, nesterov, adam; 1-6 pick) from this run's "
         "initial weights on the same data, in lock-step; escape comes back to this run, untouched.", footer=False),
+    Key("S", "save", "save", "Save the session (data, settings, weights, optimizer state, history) into a new "
+        "file in the current directory; `gdtui --resume FILE` continues it.", footer=False),
+    Key("x", "export", "export", "Export the screen as SVG and the history as CSV into the current directory.",
+        footer=False),
     Key("question_mark", "help", "help", "This list.", shown_as="?"),
-    Key("q", "quit", "quit", "Quit (the terminal is restored)."),
+    Key("q", "quit", "quit", "Quit, keeping the session for `gdtui --resume` (also kept when the terminal or the "
+        "SSH link drops)."),
 )
 
 
@@ -126,9 +133,13 @@ class GDApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding(k.keys, k.action, k.label, show=k.footer, tooltip=k.help) for k in KEYS]
 
-    def __init__(self, trainer: Trainer) -> None:
+    def __init__(self, trainer: Trainer, opening_note: str = "") -> None:
         super().__init__()
         self.trainer = trainer
+        self.opening_note = opening_note
+        """Shown under the status line at start (e.g. which session was resumed)."""
+        self.autosaved: str = ""
+        """What the autosave on leaving did, in one line (printed after the terminal is restored)."""
         self.view = "train"
         """Split drawn on the scatter."""
         self.log_scale = False
@@ -182,7 +193,10 @@ class GDApp(App[int]):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1 / FRAMES_PER_SECOND, self._tick, pause=True)
+        sessions.on_hangup(self._hang_up)
         self.redraw()
+        if self.opening_note:
+            self.notify_in_place(self.opening_note)
 
     # ---- drawing -----------------------------------------------------------------------------
 
@@ -616,6 +630,45 @@ class GDApp(App[int]):
         self._pause()  # (the race trains instead; the solo run waits as it is)
         self.push_screen(RaceScreen(self.trainer))
 
+    # ---- keeping the work ----------------------------------------------------------------------
+
+    def keep_session(self) -> None:
+        """Autosave (see `gdtui.ui.sessions`); the outcome goes to `autosaved`."""
+        try:
+            path = sessions.autosave(self.trainer)
+        except sessions.SessionError as exc:
+            self.autosaved = f"gdtui: the session could not be kept: {exc}"
+        else:
+            self.autosaved = f"gdtui: session kept in {sessions.describe(path)} (`gdtui --resume` reopens it)"
+
+    async def action_quit(self) -> None:
+        self._pause()
+        self.keep_session()
+        self.exit(0)
+
+    def _hang_up(self) -> None:
+        """SIGHUP or SIGTERM: keep the session, then leave (the terminal may be gone already)."""
+        self._pause()
+        self.keep_session()
+        self.exit(0)
+
+    def action_save(self) -> None:
+        try:
+            path = sessions.save_here(self.trainer)
+        except (sessions.SessionError, OSError) as exc:
+            self.notify_in_place(f"not saved: {getattr(exc, 'strerror', None) or exc}")
+        else:
+            self.notify_in_place(f"saved the session at epoch {self.trainer.epoch} to {sessions.describe(path)}")
+
+    def action_export(self) -> None:
+        try:
+            svg, csv = sessions.export_here(self.trainer, self.save_screenshot)
+        except OSError as exc:
+            self.notify_in_place(f"not exported: {exc.strerror or exc}")
+        else:
+            self.notify_in_place(f"exported the screen to {sessions.describe(svg)} and the history "
+                                 f"({len(self.trainer.history)} rows) to {sessions.describe(csv)}")
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen([(_label(k), k.help) for k in KEYS]))
 
@@ -626,6 +679,23 @@ def build_app(config: TrainConfig) -> GDApp:
 
 
 def run_app(config: TrainConfig) -> int:
-    app = build_app(config)
-    app.run()
+    return _run(build_app(config))
+
+
+def resume_app(path: str | None, changes: dict) -> int:
+    """`gdtui --resume [PATH]`: reopen a saved session (default: the autosave) at its epoch,
+    with `changes` to its settings."""
+    trainer, where = sessions.open_session(path)
+    if changes:
+        trainer.configure(**changes)
+    return _run(GDApp(trainer, f"resumed {sessions.describe(where)} at epoch {trainer.epoch}"))
+
+
+def _run(app: GDApp) -> int:
+    try:
+        app.run()
+    finally:
+        if not app.autosaved:  # left some other way (e.g. the terminal went away): keep the work anyway
+            app.keep_session()
+        print(app.autosaved, file=sys.stderr)
     return app.return_code or 0

@@ -1,0 +1,90 @@
+"""Keeping the learner's work: the autosave, saving and exporting into the current directory,
+and saving on a hangup (an SSH link that drops sends SIGHUP; a shutdown, SIGTERM)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Callable
+
+from gdtui.engine import Trainer
+from gdtui.engine.export import write_history_csv
+from gdtui.engine.race import Race
+from gdtui.engine.session import SessionError, autosave_path, load, save
+
+HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+
+
+def autosave(trainer: Trainer) -> Path:
+    """Save to the autosave file (its folder made if needed); SessionError says why it could not."""
+    path = autosave_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SessionError(f"{path.parent}: cannot create ({exc.strerror or exc})") from None
+    save(trainer, path)
+    return path
+
+
+def free_name(stem: str, suffix: str, folder: Path | None = None) -> Path:
+    """`stem-YYYYmmdd-HHMMSS<suffix>` in `folder` (default: the current directory), never an
+    existing file's name."""
+    folder = Path.cwd() if folder is None else folder
+    base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path, n = folder / f"{base}{suffix}", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{base}-{n}{suffix}"
+    return path
+
+
+def save_here(trainer: Trainer) -> Path:
+    """Save the session into a new file in the current directory."""
+    path = free_name("gdtui-session", ".json")
+    save(trainer, path)
+    return path
+
+
+def export_here(trainer: Trainer, screenshot: Callable[[str, str], object]) -> tuple[Path, Path]:
+    """Write the screen as SVG (through `screenshot(filename, folder)`) and the history as CSV into
+    the current directory; OSError if either cannot be written."""
+    svg = free_name("gdtui", ".svg")
+    csv = svg.with_name(svg.stem + "-history.csv")
+    write_history_csv(trainer, csv)
+    screenshot(svg.name, str(svg.parent))
+    return svg, csv
+
+
+def open_session(path: str | None) -> tuple[Trainer, Path]:
+    """The training session saved in `path` (default: the autosave); SessionError otherwise."""
+    where = autosave_path() if path is None else Path(path)
+    if path is None and not where.exists():
+        raise SessionError(f"no saved session yet: gdtui keeps one in {where} when it quits")
+    session = load(where)
+    if isinstance(session, Race):
+        raise SessionError(f"{where}: a race session; `gdtui compare --resume {where}` continues it")
+    return session, where
+
+
+def on_hangup(callback: Callable[[], None]) -> None:
+    """Run `callback` on the event loop (between two steps, never inside one) at SIGHUP or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    for sig in HANGUP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, callback)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no such signal here
+            pass
+
+
+def describe(path: Path) -> str:
+    """A path as short as it reads clearly: relative to the current directory or ~ if inside."""
+    for base, shown in ((os.getcwd, ""), (Path.home, "~/")):
+        try:
+            return shown + str(path.relative_to(base()))
+        except (ValueError, OSError):  # (outside it, or the current directory is gone)
+            continue
+    return str(path)
+
