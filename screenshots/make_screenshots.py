@@ -28,6 +28,10 @@ STATES = [
     ("inspector", dict(), ["space"] * 3 + ["g"]),
     ("preview", dict(), ["space", "space", "v"]),
     ("race", dict(alpha=0.02), ["c", "5"] + ["space"] * 25),
+    ("evaluation", dict(dataset="moons", loss="bce", alpha=0.002), ["space"] * 10 + ["e"]),
+    ("breakpoint", dict(), ["b", "4", "0", "enter"]),
+    ("schedule", dict(schedule="exp", decay=0.8, alpha=0.05), ["space"] * 12),
+    ("circles", dict(dataset="circles", loss="bce", alpha=0.001), ["space"] * 20),
 ]
 
 
