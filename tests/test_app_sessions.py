@@ -169,3 +169,12 @@ def test_a_hangup_keeps_the_session(tmp_path, how):
     straight = create_trainer(TrainConfig(seed=0))
     straight.run(3)
     np.testing.assert_array_equal(kept.history.weights, straight.history.weights)
+
+
+async def test_no_key_changes_the_run_while_the_session_is_being_kept(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        app.leaving = True  # as during the write that `q` starts
+        await pilot.press("space", "plus", "o", "r")
+        assert app.trainer.epoch == 1 and app.trainer.config.alpha == 0.01 and app.trainer.config.optimizer == "gd"

@@ -147,9 +147,10 @@ class History:
         return self._optimizers[row], OptState(state[:3].copy(), state[3:6].copy(), int(state[6]))
 
     def to_arrays(self) -> dict[str, np.ndarray | list[str]]:
-        """Copies of every recorded row, keyed as `COLUMNS` (pending accuracies are measured
-        first), plus `optimizers`: the rule of each row. `from_arrays` rebuilds the history."""
-        self.train_accuracy  # measures the rows still pending
+        """Copies of every recorded row, keyed as `COLUMNS`, plus `optimizers`: the rule of each
+        row. Accuracies still to be measured stay NaN (measuring 1e5 rows costs seconds; the
+        rebuilt history measures them when first read, as this one would). `from_arrays` rebuilds
+        the history."""
         out: dict[str, np.ndarray | list[str]] = {
             key: getattr(self, attribute)[: self._rows].copy() for key, attribute, _ in COLUMNS}
         out["optimizers"] = list(self._optimizers)
@@ -164,6 +165,7 @@ class History:
             getattr(history, attribute)[:rows] = arrays[key]
         history._optimizers = list(arrays["optimizers"])
         history._rows = rows
+        history._pending = bool(np.isnan(history._accuracy[:rows]).any())
         return history
 
 

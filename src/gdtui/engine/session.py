@@ -385,7 +385,8 @@ def _history(value: Any, where: str) -> dict[str, Any]:
     raw = _keys(value, where, tuple(key for key, _, _ in COLUMNS) + ("optimizers",))
     arrays: dict[str, Any] = {}
     for key, _, width in COLUMNS:
-        arrays[key] = _floats(raw[key], f"{where}.{key}", width=width, finite=key != "losses")
+        arrays[key] = _floats(raw[key], f"{where}.{key}", width=width,
+                              finite=key not in ("losses", "train_accuracy"))
     names = raw["optimizers"]
     if type(names) is not list or not names or not all(type(n) is str and n in OPTIMIZERS for n in names):
         raise _Bad(f"{where}.optimizers", "must be a non-empty list of rule names")
@@ -396,8 +397,8 @@ def _history(value: Any, where: str) -> dict[str, Any]:
     if np.isnan(arrays["losses"]).any():
         raise _Bad(f"{where}.losses", "must not hold nan")
     accuracy = arrays["train_accuracy"]
-    if ((accuracy < 0) | (accuracy > 1)).any():
-        raise _Bad(f"{where}.train_accuracy", "must lie in [0, 1]")
+    if ((accuracy < 0) | (accuracy > 1)).any() or np.isinf(accuracy).any() or np.isnan(accuracy[:1]).any():
+        raise _Bad(f"{where}.train_accuracy", "must lie in [0, 1] (nan: not measured yet, never in row 0)")
     steps = arrays["optimizer_state"][:, 6]
     if ((steps < 0) | (steps != np.floor(steps))).any():
         raise _Bad(f"{where}.optimizer_state", "step counts (last column) must be whole numbers >= 0")

@@ -6,6 +6,7 @@ advances as many epochs as fit in a time budget per frame, then redraws once.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from dataclasses import dataclass
@@ -641,9 +642,17 @@ class GDApp(App[int]):
         else:
             self.autosaved = f"gdtui: session kept in {sessions.describe(path)} (`gdtui --resume` reopens it)"
 
+    leaving = False
+    """Quitting: the session is being written, no key may change it meanwhile."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self.leaving
+
     async def action_quit(self) -> None:
         self._pause()
-        self.keep_session()
+        self.leaving = True
+        self.notify_in_place("keeping the session…")
+        await asyncio.to_thread(self.keep_session)  # (a long history takes seconds: the screen stays drawn)
         self.exit(0)
 
     def _hang_up(self) -> None:
