@@ -117,8 +117,13 @@ def _encode(value: Any) -> Any:
     """Arrays, tuples and NumPy scalars -> lists and Python values; non-finite floats -> strings."""
     if isinstance(value, np.ndarray):
         plain = value.tolist()
-        if value.dtype.kind == "f" and not np.isfinite(value).all():
-            return _encode(plain)
+        if value.dtype.kind == "f":
+            for index in zip(*np.nonzero(~np.isfinite(value))):  # only the few non-finite entries
+                *outer, last = index
+                row = plain
+                for i in outer:
+                    row = row[i]
+                row[last] = _encode(row[last])
         return plain
     if isinstance(value, dict):
         return {key: _encode(item) for key, item in value.items()}
