@@ -11,13 +11,17 @@ import pytest
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
-async def _run_to_the_end(pilot) -> None:
-    await pilot.press("p")
+async def _until_paused(pilot) -> None:
     for _ in range(400):
         if not pilot.app.running:
             break
         await pilot.pause(0.05)
     await pilot.pause()
+
+
+async def _run_to_the_end(pilot) -> None:
+    await pilot.press("p")
+    await _until_paused(pilot)
 
 
 async def _break_at_loss_40(pilot) -> None:
@@ -25,11 +29,7 @@ async def _break_at_loss_40(pilot) -> None:
     await pilot.pause()
     pilot.app.screen.query_one("#bp-loss_below").value = "40"
     await pilot.press("enter")
-    for _ in range(400):
-        if not pilot.app.running:
-            break
-        await pilot.pause(0.05)
-    await pilot.pause()
+    await _until_paused(pilot)
 
 
 STATES = {
