@@ -85,8 +85,9 @@ async def test_after_a_solo_reset_the_race_starts_from_the_new_start(make_app):
             assert np.array_equal(racer.history.weights[0], start)
 
 
-@pytest.mark.parametrize("options", [dict(), dict(batch_size=64, shuffle=True), dict(loss="bce", alpha=0.001)],
-                         ids=["full-batch", "shuffled-mini-batch", "bce"])
+@pytest.mark.parametrize("options", [dict(), dict(batch_size=64, shuffle=True), dict(loss="bce", alpha=0.001),
+                                     dict(schedule="step", decay_every=2)],
+                         ids=["full-batch", "shuffled-mini-batch", "bce", "step-schedule"])
 async def test_space_steps_every_racer_exactly_as_its_solo_run(make_app, options):
     app = make_app(**options)
     async with app.run_test(size=SIZE) as pilot:
@@ -99,6 +100,8 @@ async def test_space_steps_every_racer_exactly_as_its_solo_run(make_app, options
                 reference.step_epoch()
             assert_same_run(racer, reference)
         assert {s.epoch for s in race.standings()} == {7}
+        if "schedule" in options:  # the alpha in force: 0.01 * 0.5 ** floor(7 / 2)
+            assert "alpha 0.00125 (step ×0.5 every 2)" in str(race_of(app).query_one("#race-status").render())
 
 
 async def test_p_runs_the_race_to_the_epoch_limit(make_app):

@@ -46,6 +46,7 @@ STATES = {
     "evaluation": (dict(), ["space", "space", "e"], None),
     "schedule": (dict(schedule="step", decay_every=2), ["space"] * 5, None),
     "breakpoints_form": (dict(), ["space", "b"], None),
+    "data_form": (dict(), ["D"], None),
     "breakpoint_fired": (dict(), [], _break_at_loss_40),
 }
 

@@ -33,11 +33,11 @@ class DataForm(ModalScreen[None]):
             box.border_title = "data"
             box.border_subtitle = "enter applies · tab next field · escape cancels"
             yield Label("blobs, moons, circles, or the path of a CSV file (x1,x2,label)")
-            yield Input(value=cfg.dataset, id="data-dataset")
+            yield Input(value=cfg.dataset, id="data-dataset", compact=True)
             yield Label("samples (generated sets)")
-            yield Input(value=str(cfg.samples), id="data-samples")
+            yield Input(value=str(cfg.samples), id="data-samples", compact=True)
             yield Label("noise / cluster std (empty: the set's default)")
-            yield Input(value="" if cfg.noise is None else f"{cfg.noise:g}", id="data-noise")
+            yield Input(value="" if cfg.noise is None else f"{cfg.noise:g}", id="data-noise", compact=True)
             yield Static("", id="data-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

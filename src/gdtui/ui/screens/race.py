@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 from gdtui.engine import ConfigError, Trainer
 from gdtui.engine.config import OPTIMIZERS
 from gdtui.engine.race import DEFAULT_RULES, Race
+from gdtui.engine.schedules import describe
 
 from ..widgets.panels import number, retitle
 from ..widgets.race_loss_plot import RaceLossPlot
@@ -139,7 +140,9 @@ class RaceScreen(ModalScreen[None]):
                  "done": "bold #ffaf5f"}[state.split()[0]]
         start = " ".join(number(w) for w in race.start.tolist())
         pieces = [(state, style), ("  epoch ", "dim"), (str(race.epoch), "bold"),
-                  ("  alpha ", "dim"), (f"{config.alpha:g}", "bold"),
+                  ("  alpha ", "dim"), (f"{config.alpha_at(race.epoch):g}", "bold"),
+                  ("" if config.schedule == "constant" else
+                   f" ({describe(config.schedule, config.decay, config.decay_every)})", "bold"),
                   ("  batch ", "dim"), ("full" if config.batch_size is None else str(config.batch_size), "bold"),
                   ("  start ", "dim"), (f"({start})", "bold")]
         return Text.assemble(*pieces)
