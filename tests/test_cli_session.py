@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -15,6 +17,7 @@ import pytest
 
 from gdtui.cli import main
 from gdtui.engine import TrainConfig, create_trainer
+from gdtui.engine.atomic import write_atomic
 from gdtui.engine.session import load, save
 
 
@@ -234,3 +237,44 @@ def test_the_saved_file_resumes_in_the_engine_exactly(capsys, tmp_path):
     assert trainer.epoch == 7
     assert trainer.weights.tolist() == out["weights"]
     np.testing.assert_array_equal(trainer.history.losses[1:], out["losses"])
+
+
+# ---- outputs that are not plain files ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["--save", "--history-csv"])
+def test_a_pipe_or_a_device_is_never_replaced(capsys, tmp_path, flag):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (fifo, "/dev/null"):
+        code, out, err = run(capsys, "train", "--epochs", "2", flag, target)
+        assert_usage_error(code, out, err, "not a regular file")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_an_empty_output_name_is_refused_before_training(capsys):
+    code, out, err = run(capsys, "train", "--epochs", "2", "--save", "")
+    assert_usage_error(code, out, err, "must not be empty")
+
+
+def test_a_link_is_followed_and_an_existing_file_keeps_its_permissions(capsys, tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    real.chmod(0o600)
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    code, out, err = run(capsys, "train", "--epochs", "4", "--seed", "1", "--history-csv", link)
+    assert code == 0, err
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text().splitlines()[0].startswith("epoch,loss") and len(real.read_text().splitlines()) == 6
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o600
+
+
+def test_the_atomic_writer_refuses_whatever_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):
+        write_atomic(fifo, ["x"])
+    with pytest.raises(IsADirectoryError):
+        write_atomic(tmp_path, ["x"])
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and sorted(os.listdir(tmp_path)) == ["pipe"]

@@ -604,3 +604,18 @@ def test_saving_to_the_autosave_path_creates_nothing_but_the_file(tmp_path, monk
     save(trainer, target)
     assert [p.name for p in target.parent.iterdir()] == ["last-session.json"]
     assert load(target).epoch == 0
+
+
+def test_a_session_too_large_to_read_back_is_not_written_and_the_old_file_kept(tmp_path, monkeypatch):
+    import gdtui.engine.session as session
+
+    path = tmp_path / "kept.json"
+    small = create_trainer(config(epochs=5))
+    save(small, path)
+    before = path.read_bytes()
+    big = create_trainer(config(epochs=3000))
+    big.run()
+    monkeypatch.setattr(session, "MAX_SESSION_BYTES", len(before) * 4)
+    with pytest.raises(SessionError, match="more than the"):
+        save(big, path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["kept.json"]

@@ -59,9 +59,13 @@ def check_outputs(*paths: str | None) -> None:
     if len({os.path.abspath(p) for p in given}) < len(given):
         raise SessionError("--save and --history-csv name the same file")
     for path in given:
-        parent = os.path.dirname(os.path.abspath(path))
+        if not path:
+            raise SessionError("an output file name must not be empty")
+        parent = os.path.dirname(os.path.realpath(path))
         if os.path.isdir(path):
             raise SessionError(f"{path}: is a directory")
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise SessionError(f"{path}: not a regular file (a device or a pipe); gdtui writes only files")
         if not os.path.isdir(parent):
             raise SessionError(f"{path}: no such directory {parent}")
         if not os.access(parent, os.W_OK):

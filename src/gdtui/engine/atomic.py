@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from typing import Iterable
 
 
@@ -14,11 +15,16 @@ def write_atomic(path: str | os.PathLike, chunks: Iterable[str | bytes]) -> None
     The data goes to a temporary file in the same directory, is flushed and fsynced, then
     `os.replace` puts it over `path` and the directory is fsynced. If anything fails before the
     rename, the old `path` is untouched and the temporary file is removed; OSError propagates.
+    A symbolic link is followed (its target is written); a path that exists but is not a regular
+    file (a device, a pipe, a directory) is refused; an existing file keeps its permissions.
     """
-    target = os.path.abspath(os.fspath(path))
+    target = os.path.realpath(os.fspath(path))
+    mode = existing_mode(target)
     directory, base = os.path.split(target)
     fd, temp = _create_temp(directory, base)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
@@ -30,6 +36,19 @@ def write_atomic(path: str | os.PathLike, chunks: Iterable[str | bytes]) -> None
             os.unlink(temp)
         raise
     _fsync_directory(directory)
+
+
+def existing_mode(path: str) -> int | None:
+    """The permission bits of the regular file at `path`, None if there is none; OSError if
+    something else (a device, a pipe, a directory) is there, which a rename would replace."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        raise IsADirectoryError(21, "is a directory", path) if stat.S_ISDIR(info.st_mode) else \
+            OSError(f"{path} is not a regular file")
+    return stat.S_IMODE(info.st_mode)
 
 
 def _create_temp(directory: str, base: str) -> tuple[int, str]:

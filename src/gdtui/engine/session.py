@@ -80,6 +80,9 @@ def save(session: Trainer | Race, path: str | os.PathLike) -> None:
         text = json.dumps(to_document(session), allow_nan=False, separators=(",", ":"))
     except _Bad as exc:
         raise SessionError(_one_line(f"{name}: cannot save: {exc}")) from None
+    if len(text) > MAX_SESSION_BYTES:  # (a file that could not be read back: keep the old one)
+        raise SessionError(f"{name}: not saved: the session would take {len(text) / 2**20:.0f} MB, more than "
+                           f"the {MAX_SESSION_BYTES // 2**20} MB a session file may hold; the old file is kept")
     try:
         write_atomic(path, [text])
     except OSError as exc:
