@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gdtui.engine import TrainConfig, create_trainer
+from gdtui.engine.breakpoints import Breakpoints, Watch
 from gdtui.ui.screens.breakpoints_form import BreakpointsForm
 from gdtui.ui.widgets.status import StatusLine
 
@@ -83,6 +84,13 @@ async def test_a_bad_value_is_refused_in_the_form_and_nothing_changes(make_app):
         assert isinstance(app.screen, BreakpointsForm)
         error = str(app.screen.query_one("#bp-error").render())
         assert error == "refused: when the loss is below: 'lots' is not a number"
+        app.screen.query_one("#bp-loss_below").value = ""
+        app.screen.query_one("#bp-test_accuracy").value = "150"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#bp-error").render()) == \
+            "refused: when the test accuracy reaches (%): must be a percentage in (0, 100] (got 150)"
+        app.screen.query_one("#bp-test_accuracy").value = ""
         app.screen.query_one("#bp-loss_below").value = "-1"
         await pilot.press("enter")
         await pilot.pause()
@@ -111,13 +119,27 @@ async def test_s_cycles_the_schedules_and_the_status_shows_the_alpha_in_force(ma
         await pilot.press("s")  # step: 0.01 * 0.5 ** floor(12 / 10)
         await pilot.pause()
         assert app.trainer.config.schedule == "step"
-        assert "alpha 0.005 (step ×0.5 every 10)" in status_text(app)
+        assert "alpha 0.005 step " in status_text(app)
+        assert str(app.query_one("#notice").render()) == ("schedule step ×0.5 every 10, counted from epoch 0: "
+                                                          "alpha in force 0.005 (base 0.01)")
         await pilot.press("s")  # exp: 0.01 * 0.95 ** 12
         await pilot.pause()
-        assert f"alpha {0.01 * 0.95 ** 12:g} (exp ×0.95/epoch)" in status_text(app)
+        assert f"alpha {0.01 * 0.95 ** 12:.4g} exp " in status_text(app)
         await pilot.press("space")
         assert app.trainer.history.alphas[-1] == app.trainer.config.alpha_at(12)
         await pilot.press("s", "s")
         await pilot.pause()
         assert app.trainer.config.schedule == "constant"
         assert "alpha 0.01 " in status_text(app)
+
+
+async def test_breakpoints_count_again_from_a_fork(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["space"] * 10)
+        app.watch = Watch(Breakpoints(more_epochs=6), app.trainer)  # armed at 10, as a paused run keeps them
+        await pilot.press("left", "left", "left")
+        assert app.viewing == 7
+        await pilot.press("p")  # forks at 7; the breakpoints count from there
+        await wait_until_paused(pilot)
+        assert app.trainer.epoch == 13 and "6 more epochs done (epoch 13)" in status_text(app)

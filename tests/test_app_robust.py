@@ -16,7 +16,7 @@ def note(app) -> Static:
     return app.query_one("#too-small", Static)
 
 
-async def test_a_40x12_terminal_shows_the_note_and_keeps_the_run(make_app):
+async def test_a_40x12_terminal_shows_the_note_until_it_grows(make_app):
     app = make_app()
     async with app.run_test(size=(40, 12)) as pilot:
         await pilot.pause()
@@ -24,13 +24,12 @@ async def test_a_40x12_terminal_shows_the_note_and_keeps_the_run(make_app):
         text = str(note(app).render())
         assert f"at least {MIN_SIZE[0]}×{MIN_SIZE[1]}" in text and "this one is 40×12" in text
         assert app.query_one(Scatter).region.area == 0  # the panels are hidden, not drawn squeezed
-        await pilot.press("space", "space")
-        assert app.trainer.epoch == 2  # keys still work
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         await pilot.pause()
         assert note(app).region.area == 0
         assert app.query_one(Scatter).region.width > 20
+        await pilot.press("space", "space")
         assert "epoch 2" in str(app.query_one("#status").render())
 
 
@@ -83,3 +82,34 @@ async def test_soak_200k_epochs_in_run_mode_with_bounded_memory(make_app):
         # per epoch the history keeps 21 floats and a rule name: ~34 MB here, grown by doubling
         recorded = 21 * 8 * len(h)
         assert grown < 2 * recorded + 40_000_000, f"{grown / 1e6:.0f} MB for {recorded / 1e6:.0f} MB of history"
+
+
+async def test_a_resize_while_a_view_is_on_top_is_seen_on_return(make_app):
+    app = make_app()
+    async with app.run_test(size=(50, 15)) as pilot:
+        await pilot.pause()
+        assert note(app).region.area > 0
+        await pilot.press("question_mark")  # (too small: only q acts; the help does not open)
+        assert app.screen is app.screen_stack[0]
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.resize_terminal(50, 15)
+        await pilot.pause()
+        await pilot.resize_terminal(100, 30)  # grown again while the race is on top
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert note(app).region.area == 0 and app.query_one(Scatter).region.width > 20
+
+
+async def test_only_q_acts_while_the_terminal_is_too_small(make_app):
+    app = make_app()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.press("space", "p", "b", "plus")
+        assert app.trainer.epoch == 0 and not app.running and app.trainer.config.alpha == 0.01
+        assert app.screen is app.screen_stack[0]
+        await pilot.press("q")
+        assert app.return_code == 0

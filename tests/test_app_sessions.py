@@ -178,3 +178,15 @@ async def test_no_key_changes_the_run_while_the_session_is_being_kept(make_app):
         app.leaving = True  # as during the write that `q` starts
         await pilot.press("space", "plus", "o", "r")
         assert app.trainer.epoch == 1 and app.trainer.config.alpha == 0.01 and app.trainer.config.optimizer == "gd"
+
+
+async def test_quitting_an_untouched_run_keeps_the_last_session(make_app, private_state_home):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "q")
+    kept = autosave_file(private_state_home).read_bytes()
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.press("q")  # nothing trained: the kept session is not replaced by it
+    assert autosave_file(private_state_home).read_bytes() == kept
+    assert again.autosaved == "gdtui: nothing trained, so the last kept session stays as it was"

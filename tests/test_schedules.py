@@ -6,6 +6,7 @@ runs the lesson's loop (transcribed in test_parity) with that per-epoch alpha.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -109,6 +110,9 @@ def test_cli_reports_the_schedule_and_its_alphas(capsys):
     assert main(["train", "--schedule", "step", "--decay-every", "4", "--epochs", "9", "--seed", "0"]) == 0
     out = capsys.readouterr().out
     assert "[INFO] alpha schedule: step ×0.5 every 4" in out
+    assert main(["train", "--schedule", "step", "--decay-every", "4", "--epochs", "9", "--seed", "0", "--json"]) == 0
+    alphas = json.loads(capsys.readouterr().out)["alphas"]
+    assert alphas == [expected_alpha("step", 0.01, e, 0.5, every=4) for e in range(1, 10)]
 
 
 def test_cli_refuses_a_bad_decay_in_one_line(capsys):

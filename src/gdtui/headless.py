@@ -8,6 +8,7 @@ import sys
 
 from gdtui.engine import TrainConfig, Trainer, create_trainer
 from gdtui.engine.race import Race
+from gdtui.engine.schedules import describe
 from gdtui.engine.session import SessionError, load, save as save_session
 
 LOG_EVERY = 5
@@ -98,8 +99,9 @@ def _finish(trainer: Trainer, reason: str | None, as_json: bool, save: str | Non
 def _print_intro(trainer: Trainer) -> None:
     if trainer.config.is_csv:
         print(f"[INFO] labels: {trainer.data.label_mapping}")
-    if trainer.config.schedule != "constant":
-        print(f"[INFO] alpha schedule: {trainer.snapshot().schedule}")
+    cfg = trainer.config
+    if cfg.schedule != "constant":
+        print(f"[INFO] alpha schedule: {describe(cfg.schedule, cfg.decay, cfg.decay_every)}")
     print("[INFO] training...")
 
 

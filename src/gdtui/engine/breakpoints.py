@@ -73,12 +73,6 @@ class Watch:
         self._best_loss = float(trainer.history.losses[-1])
         self._best_epoch = trainer.epoch
 
-    @property
-    def last_epoch(self) -> int | None:
-        """The epoch at which "more epochs" fires, if set."""
-        more = self.points.more_epochs
-        return None if more is None else self.start + more
-
     def check(self, trainer: Trainer) -> str | None:
         """After an epoch: the rule that fired (first in the order of the fields), or None."""
         p, epoch = self.points, trainer.epoch

@@ -19,7 +19,6 @@ from .data import Dataset, load_dataset
 from .history import History
 from .losses import BLOCK_ROWS, LOSSES, Workspace, predicted_right, sse_rows
 from .optim import OPTIMIZERS, OptState
-from .schedules import describe
 
 STOP_REASONS = ("epochs", "tol", "patience", "diverged")
 CHUNK_EPOCHS = 2048
@@ -47,7 +46,7 @@ class Snapshot:
     alpha: float
     """The alpha in force (live: for the next update; rewound: during that epoch)."""
     schedule: str
-    """The learning-rate schedule in a few words."""
+    """The learning-rate schedule's name (`gdtui.engine.schedules.describe` says more)."""
     momentum: float
     optimizer: str
     loss_name: str
@@ -555,7 +554,7 @@ class Trainer:
             epoch=epoch, batch=batch, batches_per_epoch=self.batches_per_epoch,
             weights=tuple(w.tolist()), last_step=tuple(step.tolist()), direction=tuple(direction.tolist()),
             loss=loss, train_accuracy=self.accuracy(w, "train"), test_accuracy=self.accuracy(w, "test"),
-            alpha=float(alpha), schedule=describe(cfg.schedule, cfg.decay, cfg.decay_every),
+            alpha=float(alpha), schedule=cfg.schedule,
             momentum=float(cfg.momentum), optimizer=rule, loss_name=cfg.loss,
             batch_size=cfg.batch_size,
             optimizer_state=tuple((symbol, meaning, tuple(getattr(state, name).tolist()))

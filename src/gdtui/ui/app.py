@@ -25,7 +25,7 @@ from gdtui.engine.breakpoints import Breakpoints, Watch
 from gdtui.engine.config import DATASETS, OPTIMIZERS
 from gdtui.engine.evaluate import evaluate
 from gdtui.engine.losses import gradient_check
-from gdtui.engine.schedules import SCHEDULES
+from gdtui.engine.schedules import SCHEDULES, describe
 
 from . import sessions
 from .screens.alpha_prompt import AlphaPrompt
@@ -53,7 +53,7 @@ PREVIEW_FACTORS = (0.5, 1.0, 2.0)
 GHOST_NAMES = ("α/2", "α", "2α")
 SURFACE_SYNC_LIMIT = 20_000_000
 """Rows x grid cells up to which the loss surface is computed at once; above it, in a worker thread."""
-MIN_SIZE = (64, 20)
+MIN_SIZE = (72, 22)
 """Below this many columns or rows the panels cannot be read: a note replaces them."""
 SURFACE_HELD_TOLERANCE = 0.005
 """The surface is recomputed when the held weight moves by more than this share of the window."""
@@ -195,6 +195,7 @@ class GDApp(App[int]):
     def on_mount(self) -> None:
         self._timer = self.set_interval(1 / FRAMES_PER_SECOND, self._tick, pause=True)
         sessions.on_hangup(self._hang_up)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self.redraw()
         if self.opening_note:
             self.notify_in_place(self.opening_note)
@@ -314,7 +315,7 @@ class GDApp(App[int]):
         """A one-line note under the status line, kept until the next key."""
         notice = self.query_one("#notice", Static)
         notice.update(Text(message))  # plain text: messages quote what the user typed
-        notice.display = bool(message)
+        notice.display = bool(message) and not self.too_small
 
     def on_key(self) -> None:
         self.notify_in_place("")
@@ -323,14 +324,27 @@ class GDApp(App[int]):
     """The terminal is below MIN_SIZE: a note replaces the panels."""
 
     def on_resize(self, event: events.Resize) -> None:
-        width, height = event.size
+        self._fit(*event.size)
+        self.redraw()
+
+    def _screen_changed(self, screen) -> None:
+        """Back on the main screen from a view on top: the terminal may have changed size meanwhile."""
+        if screen is self.screen_stack[0]:
+            self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        self._fit(*self.size)
+        self.redraw()
+
+    def _fit(self, width: int, height: int) -> None:
+        """Show the panels, or the note that the terminal is too small for them."""
         self.too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         self.set_class(self.too_small, "-too-small")  # (on the app: a modal may be on top)
         if self.too_small:
+            self.query_one("#notice", Static).display = False
             self.query_one("#too-small", Static).update(
                 f"gdtui needs a terminal of at least {MIN_SIZE[0]}×{MIN_SIZE[1]}; this one is "
                 f"{width}×{height}.\nEnlarge it, or press q to quit. Nothing is lost.")
-        self.redraw()
 
     # ---- stepping ----------------------------------------------------------------------------
 
@@ -343,8 +357,9 @@ class GDApp(App[int]):
         if self.viewing is None:
             return
         epoch, self.viewing = self.viewing, None
-        self.watch = None
         discarded = self.trainer.fork(epoch)
+        if self.watch is not None:  # the breakpoints count again from the fork
+            self.watch = Watch(self.watch.points, self.trainer)
         if discarded:
             self.notify_in_place(f"forked a new run at epoch {epoch}: the {discarded} later epochs were discarded")
 
@@ -413,10 +428,13 @@ class GDApp(App[int]):
         started = time.perf_counter()
         last = started - self._frame_started
         self._frame_started = started
-        if last < 4 * FRAME_SECONDS:  # (the first frame of a run says nothing)
+        first_frame = last >= 4 * FRAME_SECONDS
+        if not first_frame:  # (the first frame of a run says nothing about the frame rate)
             self._engine_seconds += 0.5 * (FRAME_SECONDS - last)
         self._engine_seconds = min(max(self._engine_seconds, 0.05 * FRAME_SECONDS), 0.9 * FRAME_SECONDS)
         count = max(1, min(int(self._engine_seconds / self._seconds_per_epoch), self._run_until - trainer.epoch))
+        if first_frame:  # one epoch measures what an epoch costs now (the data or the batch may have changed)
+            count = 1
         first = trainer.epoch
         reason = trainer.run(count) if self.watch is None else self._run_watched(count)
         done = trainer.epoch - first
@@ -448,7 +466,7 @@ class GDApp(App[int]):
         return None
 
     def action_breakpoints(self) -> None:
-        def apply(points: Breakpoints) -> str | None:
+        def apply(points: Breakpoints) -> None:
             self.breakpoints = points
             self._pause()
             self._fork_if_rewound()
@@ -456,10 +474,9 @@ class GDApp(App[int]):
                 self.watch = None
                 self.notify_in_place("breakpoints cleared")
                 self.redraw()
-                return None
+                return
             self.watch = Watch(points, self.trainer)
             self._start_run(max(self.trainer.config.epochs, points.more_epochs or 0))
-            return None
 
         self.push_screen(BreakpointsForm(self.breakpoints, apply))
 
@@ -504,7 +521,10 @@ class GDApp(App[int]):
 
     def action_cycle_schedule(self) -> None:
         names = list(SCHEDULES)
-        self._configure(schedule=names[(names.index(self.trainer.config.schedule) + 1) % len(names)], decay=None)
+        if self._configure(schedule=names[(names.index(self.trainer.config.schedule) + 1) % len(names)], decay=None):
+            cfg = self.trainer.config
+            self.notify_in_place(f"schedule {describe(cfg.schedule, cfg.decay, cfg.decay_every)}, counted from epoch 0: "
+                                 f"alpha in force {self.trainer.alpha_now:.4g} (base {cfg.alpha:g})")
 
     def action_cycle_momentum(self) -> None:
         current = self.trainer.config.momentum
@@ -634,7 +654,11 @@ class GDApp(App[int]):
     # ---- keeping the work ----------------------------------------------------------------------
 
     def keep_session(self) -> None:
-        """Autosave (see `gdtui.ui.sessions`); the outcome goes to `autosaved`."""
+        """Autosave (see `gdtui.ui.sessions`); the outcome goes to `autosaved`. A run not yet
+        stepped is not kept: it would replace the last kept session with nothing to resume."""
+        if self.trainer.epoch == 0 and self.trainer.batch == 0:
+            self.autosaved = "gdtui: nothing trained, so the last kept session stays as it was"
+            return
         try:
             path = sessions.autosave(self.trainer)
         except sessions.SessionError as exc:
@@ -646,6 +670,8 @@ class GDApp(App[int]):
     """Quitting: the session is being written, no key may change it meanwhile."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.too_small:  # nothing would be seen: only quitting
+            return action == "quit"
         return not self.leaving
 
     async def action_quit(self) -> None:

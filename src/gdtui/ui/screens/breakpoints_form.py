@@ -39,7 +39,12 @@ def parse_breakpoints(texts: dict[str, str]) -> Breakpoints:
         except ValueError:
             raise ValueError(f"{label.removeprefix('pause ')}: {text!r} is not "
                              f"{'a whole number' if kind is int else 'a number'}") from None
-        values[name] = number / scale if scale != 1 else number
+        if scale != 1:
+            if not 0 < number <= scale:  # (checked as typed: in percent)
+                raise ValueError(f"{label.removeprefix('pause ')}: must be a percentage in (0, {scale:g}] "
+                                 f"(got {text})")
+            number /= scale
+        values[name] = number
     return Breakpoints(**values).validated()
 
 
@@ -49,11 +54,11 @@ def _shown(points: Breakpoints, name: str, scale: float) -> str:
 
 
 class BreakpointsForm(ModalScreen[None]):
-    """`apply(points)` arms them (and starts the run); returns an error line or None."""
+    """`apply(points)` arms them (and starts the run) once they are valid."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel", tooltip="Keep the breakpoints as they were")]
 
-    def __init__(self, current: Breakpoints, apply: Callable[[Breakpoints], str | None]) -> None:
+    def __init__(self, current: Breakpoints, apply: Callable[[Breakpoints], None]) -> None:
         super().__init__()
         self._current = current
         self._apply = apply
@@ -73,13 +78,10 @@ class BreakpointsForm(ModalScreen[None]):
         try:
             points = parse_breakpoints(texts)
         except ValueError as exc:  # (ConfigError is a ValueError)
-            problem = str(exc)
-        else:
-            problem = self._apply(points)
-        if problem:
-            self.query_one("#bp-error", Static).update(Text(f"refused: {problem}"))
-        else:
-            self.dismiss(None)
+            self.query_one("#bp-error", Static).update(Text(f"refused: {exc}"))
+            return
+        self.dismiss(None)
+        self._apply(points)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

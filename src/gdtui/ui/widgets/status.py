@@ -27,7 +27,7 @@ class StatusLine(TemplatedStatic):
         if snap.batch_size is not None:
             pieces += [(" batch ", "dim"), (f"{snap.batch}/{snap.batches_per_epoch}", "bold")]
         for label, value in (
-            ("alpha", f"{snap.alpha:g}" + ("" if snap.schedule == "constant" else f" ({snap.schedule})")),
+            ("alpha", f"{snap.alpha:.4g}" + ("" if snap.schedule == "constant" else f" {snap.schedule}")),
             ("", snap.optimizer),
             (snap.loss_name, f"{snap.loss:.4g}"),
             ("train", f"{100 * snap.train_accuracy:.1f}%"),
