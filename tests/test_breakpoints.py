@@ -117,3 +117,12 @@ def test_describe_lists_the_rules_set():
     assert Breakpoints().describe() == "none" and not Breakpoints().any
     words = Breakpoints(loss_below=0.5, test_accuracy=0.9, more_epochs=10).describe()
     assert words == "loss < 0.5, test acc ≥ 90%, 10 more epochs"
+
+
+def test_run_stops_on_the_epoch_that_fires_and_says_which():
+    trainer = create_trainer(CONFIG)
+    watch = Watch(Breakpoints(more_epochs=30), trainer)
+    assert watch.run(trainer, 12) is None and trainer.epoch == 12
+    assert watch.run(trainer, 100) == "breakpoint" and trainer.epoch == 30
+    assert watch.fired == "30 more epochs done (epoch 30)"
+    assert Breakpoints(more_epochs=30).run_length(100) == 100 and Breakpoints(more_epochs=300).run_length(100) == 300

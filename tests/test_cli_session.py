@@ -278,3 +278,10 @@ def test_the_atomic_writer_refuses_whatever_is_not_a_regular_file(tmp_path):
     with pytest.raises(IsADirectoryError):
         write_atomic(tmp_path, ["x"])
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and sorted(os.listdir(tmp_path)) == ["pipe"]
+
+
+def test_resume_says_when_more_epochs_would_pass_the_limit(capsys, tmp_path):
+    path = tmp_path / "s.json"
+    assert run(capsys, "train", "--epochs", "20", "--seed", "1", "--save", path)[0] == 0
+    code, out, err = run(capsys, "train", "--resume", path, "--epochs", "99999999")
+    assert_usage_error(code, out, err, "--epochs 99999999 more from epoch 20 would pass the limit of 100000000")

@@ -99,8 +99,10 @@ def test_the_schedule_can_change_live_and_counts_from_the_run_start():
     assert trainer.history.alphas[-1] == 0.0025
 
 
-@pytest.mark.parametrize("changes", [{"schedule": "cosine"}, {"decay": 0.0}, {"decay": 1.5},
-                                     {"decay_every": 0}, {"decay": float("nan")}])
+@pytest.mark.parametrize("changes", [{"schedule": "cosine"}, {"schedule": "exp", "decay": 0.0},
+                                     {"schedule": "exp", "decay": 1.5}, {"decay_every": 0},
+                                     {"schedule": "inv", "decay": float("nan")},
+                                     {"decay": 0.5}])  # (a decay without a schedule would do nothing)
 def test_bad_schedule_settings_are_refused(changes):
     with pytest.raises(ConfigError):
         TrainConfig(**changes).validated()

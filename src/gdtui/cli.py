@@ -13,7 +13,7 @@ from dataclasses import fields
 from typing import Callable, NoReturn, Sequence
 
 from gdtui import __version__
-from gdtui.engine.config import LOSSES, OPTIMIZERS, ConfigError, TrainConfig, allowed_values
+from gdtui.engine.config import DATA_FIELDS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig, allowed_values
 from gdtui.engine.data import DataError
 from gdtui.engine.session import SessionError
 from gdtui.engine.schedules import SCHEDULES
@@ -142,10 +142,6 @@ def _add_session_options(parser: argparse.ArgumentParser, history_csv: bool) -> 
                                   "epoch,loss,w0,w1,w2,alpha,train_accuracy,test_accuracy")
 
 
-RESUME_FIXED = ("dataset", "samples", "noise", "data_seed", "test_size", "seed", "init_weights")
-"""Settings a resumed session keeps: they fixed its data and its start."""
-
-
 def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
     """The destinations of the options `argv` gives explicitly (a default is not a choice)."""
     for action in parser._actions:  # argparse offers no public way to tell a default from a choice
@@ -156,12 +152,13 @@ def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[
 def _resume(command: str, argv: Sequence[str], args: argparse.Namespace) -> int:
     """`gdtui [train|compare] --resume PATH [...]`: the saved session, its settings changed only where asked."""
     given = _given_options(SUBCOMMANDS[command]() if command else _app_parser(), argv)
-    fixed = [name for name in RESUME_FIXED if name in given]
+    fixed = [name for name in DATA_FIELDS if name in given]  # (they fixed the session's data and start)
     if fixed:
         fail(f"--{fixed[0].replace('_', '-')} cannot be used with --resume: "
              "the session keeps its data, seed and initial weights")
     if command == "compare" and {"optimizers", "optimizer"} & given:
-        fail("--optimizers cannot be used with --resume: the session keeps its rules")
+        flag = "--optimizers" if "optimizers" in given else "--optimizer"
+        fail(f"{flag} cannot be used with --resume: the race keeps its rules")
     config_from_args(args)  # every value given is in range
     names = {field.name for field in fields(TrainConfig)}
     changes = {name: getattr(args, name) for name in sorted(given & names) if name != "epochs"}

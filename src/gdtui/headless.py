@@ -7,6 +7,7 @@ import os
 import sys
 
 from gdtui.engine import TrainConfig, Trainer, create_trainer
+from gdtui.engine.config import MAX_EPOCHS, ConfigError
 from gdtui.engine.race import Race
 from gdtui.engine.schedules import describe
 from gdtui.engine.session import SessionError, load, save as save_session
@@ -42,7 +43,7 @@ def resume_train(path: str, changes: dict, epochs: int | None, as_json: bool = F
     if isinstance(trainer, Race):
         raise SessionError(f"{path}: a race session; resume it with `gdtui compare --resume`")
     if epochs is not None and (changes or not trainer.diverged):  # configure() would clear the verdict
-        changes = {**changes, "epochs": trainer.epoch + epochs}
+        changes = {**changes, "epochs": _new_limit(trainer.epoch, epochs)}
     if changes:
         trainer.configure(**changes)
     if not as_json:
@@ -52,6 +53,13 @@ def resume_train(path: str, changes: dict, epochs: int | None, as_json: bool = F
     if reason not in ("tol", "patience", "diverged"):
         reason = trainer.run(epochs)
     return _finish(trainer, reason, as_json, save, history_csv)
+
+
+def _new_limit(epoch: int, more: int) -> int:
+    """The epoch limit after `more` epochs from `epoch` (ConfigError past the largest allowed)."""
+    if epoch + more > MAX_EPOCHS:
+        raise ConfigError(f"--epochs {more} more from epoch {epoch} would pass the limit of {MAX_EPOCHS} epochs")
+    return epoch + more
 
 
 def check_outputs(*paths: str | None) -> None:
@@ -169,7 +177,7 @@ def resume_compare(path: str, changes: dict, epochs: int | None, as_json: bool =
     if changes:
         race.configure(**changes)
     if epochs is not None:  # the new epoch limit; a racer that diverged keeps its verdict
-        limit = race.epoch + epochs
+        limit = _new_limit(race.epoch, epochs)
         race.config = race.config.with_changes(epochs=limit)
         for trainer in race.trainers.values():
             if not trainer.diverged:

@@ -48,6 +48,11 @@ class Breakpoints:
     def any(self) -> bool:
         return any(getattr(self, f.name) is not None for f in fields(self))
 
+    def run_length(self, epochs: int) -> int:
+        """How many epochs a run with these breakpoints may take at most: `epochs` (the run's
+        usual budget), or more if "more epochs" asks for more."""
+        return max(epochs, self.more_epochs or 0)
+
     def describe(self) -> str:
         """The rules that are set, in a few words."""
         words = []
@@ -72,6 +77,21 @@ class Watch:
         self.start = trainer.epoch
         self._best_loss = float(trainer.history.losses[-1])
         self._best_epoch = trainer.epoch
+        self.fired = ""
+        """The rule that fired, in words, once one has."""
+
+    def run(self, trainer: Trainer, count: int) -> str | None:
+        """Up to `count` epochs, one at a time, checking after each. Returns 'breakpoint' when one
+        fired (`fired` says which), the trainer's stop reason if it stopped, else None."""
+        for _ in range(count):
+            reason = trainer.run(1)
+            if reason not in (None, "epochs"):
+                return reason
+            fired = self.check(trainer)
+            if fired:
+                self.fired = fired
+                return "breakpoint"
+        return None
 
     def check(self, trainer: Trainer) -> str | None:
         """After an epoch: the rule that fired (first in the order of the fields), or None."""

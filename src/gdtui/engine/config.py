@@ -19,6 +19,9 @@ OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 #: The noise each generated data set uses when none is given (blobs: the lesson's cluster_std).
 DEFAULT_NOISE = {"blobs": 1.5, "moons": 0.2, "circles": 0.1}
 
+DATA_FIELDS = ("dataset", "samples", "noise", "data_seed", "test_size", "seed", "init_weights")
+"""What fixes the data and the start of a run: a live trainer (and a resumed session) keeps them."""
+
 MAX_SAMPLES = 5_000_000
 MAX_EPOCHS = 100_000_000
 
@@ -78,6 +81,8 @@ class TrainConfig:
                 continue
             if not spec.check(value):
                 raise ConfigError(f"{spec.flag} must be {spec.allowed} (got {_show(value)})")
+        if self.decay is not None and self.schedule == "constant":
+            raise ConfigError("--decay needs a --schedule other than constant (step, exp or inv)")
         return self
 
     def with_changes(self, **changes: Any) -> "TrainConfig":

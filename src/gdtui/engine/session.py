@@ -34,7 +34,7 @@ import numpy as np
 from gdtui import __version__
 
 from .atomic import write_atomic
-from .config import MAX_EPOCHS, MAX_SAMPLES, OPTIMIZERS, TrainConfig
+from .config import DATA_FIELDS, MAX_EPOCHS, MAX_SAMPLES, OPTIMIZERS, TrainConfig
 from .data import MAX_CSV_BYTES, Dataset, load_dataset
 from .history import COLUMNS
 from .race import Race
@@ -46,7 +46,6 @@ KINDS = ("train", "race")
 MAX_SESSION_BYTES = 512 * 1024 * 1024
 """Larger files are refused (about a million epochs of history)."""
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
-_DATA_FIELDS = ("dataset", "samples", "noise", "data_seed", "test_size", "seed", "init_weights")
 """The settings every racer of a race shares with the race."""
 
 
@@ -309,7 +308,7 @@ def _racers(value: Any, config: TrainConfig) -> dict[str, tuple[TrainConfig, dic
         racer_config = _config(racer["config"], f"racers.{rule}.config")
         if racer_config.optimizer != rule:
             raise _Bad(f"racers.{rule}.config", f"optimizer is {racer_config.optimizer}, not the racer's rule")
-        if any(getattr(racer_config, name) != getattr(config, name) for name in _DATA_FIELDS):
+        if any(getattr(racer_config, name) != getattr(config, name) for name in DATA_FIELDS):
             raise _Bad(f"racers.{rule}.config", "the data, seed or initial weights differ from the race's")
         racers[rule] = (racer_config, _state(racer["state"], f"racers.{rule}.state"))
     return racers

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import TrainConfig
+from .config import DATA_FIELDS, TrainConfig
 from .data import Dataset, load_dataset
 from .history import History
 from .losses import BLOCK_ROWS, LOSSES, Workspace, predicted_right, sse_rows
@@ -219,7 +219,7 @@ class Trainer:
         a fresh state; a new batch size applies from the next epoch. Clears a `diverged` verdict
         so that the learner can try again from the last finite weights.
         """
-        fixed = {"dataset", "samples", "noise", "data_seed", "test_size", "seed", "init_weights"} & changes.keys()
+        fixed = set(DATA_FIELDS) & changes.keys()
         if fixed:
             raise ValueError(f"{', '.join(sorted(fixed))} cannot change on a live trainer")
         new = self.config.with_changes(**changes)

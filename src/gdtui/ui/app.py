@@ -388,7 +388,7 @@ class GDApp(App[int]):
         self._fork_if_rewound()
         epochs = self.trainer.config.epochs
         if self.watch is not None:  # breakpoints run up to --epochs more epochs beyond the current one
-            self._start_run(max(epochs, self.watch.points.more_epochs or 0))
+            self._start_run(self.watch.points.run_length(epochs))
         else:
             self._run_until = epochs if self.trainer.epoch < epochs else self.trainer.epoch + epochs
             self._start_run(None)
@@ -436,7 +436,12 @@ class GDApp(App[int]):
         if first_frame:  # one epoch measures what an epoch costs now (the data or the batch may have changed)
             count = 1
         first = trainer.epoch
-        reason = trainer.run(count) if self.watch is None else self._run_watched(count)
+        if self.watch is None:
+            reason = trainer.run(count)
+        else:
+            reason = self.watch.run(trainer, count)
+            if reason == "breakpoint":
+                self.watch, self.break_note = None, self.watch.fired
         done = trainer.epoch - first
         if done:
             spent = (time.perf_counter() - started) / done
@@ -452,19 +457,6 @@ class GDApp(App[int]):
         else:
             self._frames_chained = False
 
-    def _run_watched(self, count: int) -> str | None:
-        """Up to `count` epochs, one at a time, checking the armed breakpoints after each."""
-        trainer = self.trainer
-        for _ in range(count):
-            reason = trainer.run(1)
-            if reason not in (None, "epochs"):
-                return reason
-            fired = self.watch.check(trainer)
-            if fired:
-                self.watch, self.break_note = None, fired
-                return "breakpoint"
-        return None
-
     def action_breakpoints(self) -> None:
         def apply(points: Breakpoints) -> None:
             self.breakpoints = points
@@ -476,7 +468,7 @@ class GDApp(App[int]):
                 self.redraw()
                 return
             self.watch = Watch(points, self.trainer)
-            self._start_run(max(self.trainer.config.epochs, points.more_epochs or 0))
+            self._start_run(points.run_length(self.trainer.config.epochs))
 
         self.push_screen(BreakpointsForm(self.breakpoints, apply))
 
