@@ -113,3 +113,24 @@ async def test_only_q_acts_while_the_terminal_is_too_small(make_app):
         assert app.screen is app.screen_stack[0]
         await pilot.press("q")
         assert app.return_code == 0
+
+
+async def test_the_race_view_shows_the_note_too_and_comes_back(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", "space")
+        race = app.screen
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        await pilot.pause()
+        small = race.query_one("#race-too-small")
+        assert small.region.area > 0 and "this one is 40×12" in str(small.render())
+        assert race.query_one("#race-table").region.area == 0
+        await pilot.press("space", "r")  # nothing acts but q
+        assert race.race.epoch == 1
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        await pilot.pause()
+        assert small.region.area == 0 and race.query_one("#race-table").region.area > 0
+        await pilot.press("space")
+        assert race.race.epoch == 2

@@ -189,7 +189,7 @@ class GDApp(App[int]):
                 yield LossPlot(id="loss")
         yield StatusLine(id="status")
         yield Static("", id="notice")
-        yield Static("", id="too-small")
+        yield Static("", id="too-small", classes="too-small-note")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -324,8 +324,10 @@ class GDApp(App[int]):
     """The terminal is below MIN_SIZE: a note replaces the panels."""
 
     def on_resize(self, event: events.Resize) -> None:
-        self._fit(*event.size)
+        self.fit(*event.size)
         self.redraw()
+        if self.screen is not self.screen_stack[0] and hasattr(self.screen, "redraw"):
+            self.screen.redraw()  # (a view on top with panels of its own: the race)
 
     def _screen_changed(self, screen) -> None:
         """Back on the main screen from a view on top: the terminal may have changed size meanwhile."""
@@ -333,18 +335,21 @@ class GDApp(App[int]):
             self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:
-        self._fit(*self.size)
+        self.fit(*self.size)
         self.redraw()
 
-    def _fit(self, width: int, height: int) -> None:
-        """Show the panels, or the note that the terminal is too small for them."""
+    def fit(self, width: int, height: int) -> None:
+        """Show the panels, or the note that the terminal is too small for them. The class is set
+        on the app, so that a view on top hides its panels too and shows its `.too-small-note`."""
         self.too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
-        self.set_class(self.too_small, "-too-small")  # (on the app: a modal may be on top)
-        if self.too_small:
-            self.query_one("#notice", Static).display = False
-            self.query_one("#too-small", Static).update(
-                f"gdtui needs a terminal of at least {MIN_SIZE[0]}×{MIN_SIZE[1]}; this one is "
+        self.set_class(self.too_small, "-too-small")
+        if not self.too_small:
+            return
+        note = (f"gdtui needs a terminal of at least {MIN_SIZE[0]}×{MIN_SIZE[1]}; this one is "
                 f"{width}×{height}.\nEnlarge it, or press q to quit. Nothing is lost.")
+        self.query_one("#notice", Static).display = False
+        for widget in (*self.screen_stack[0].query(".too-small-note"), *self.screen.query(".too-small-note")):
+            widget.update(note)
 
     # ---- stepping ----------------------------------------------------------------------------
 

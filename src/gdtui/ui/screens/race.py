@@ -80,6 +80,7 @@ class RaceScreen(ModalScreen[None]):
         yield RaceTable(id="race-table")
         yield Static("", id="race-status")
         yield Static("", id="race-notice")
+        yield Static("", id="race-too-small", classes="too-small-note")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -97,7 +98,12 @@ class RaceScreen(ModalScreen[None]):
             return f"done ({self.race.epoch} epochs)"
         return "paused"
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self.app.too_small  # (quitting is the app's action: it stays allowed)
+
     def redraw(self) -> None:
+        if self.app.too_small:  # the panels are hidden (and sizeless) until the terminal grows
+            return
         race = self.race
         standings = race.standings()
         with self.app.batch_update():
