@@ -272,3 +272,22 @@ async def test_q_quits_from_the_race(make_app):
         await pilot.press("c", "q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_S_saves_the_race_and_compare_resumes_it_exactly(make_app, tmp_path, monkeypatch):
+    from gdtui.engine.session import load
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", "space", "space", "space", "S")
+        (saved,) = tmp_path.glob("gdtui-race-*.json")
+        assert notice_text(app).startswith(f"saved the race at epoch 3 to {saved.name}")
+        live = race_of(app).race
+        back = load(saved)
+        assert back.rules == live.rules
+        for rule in live.rules:
+            back.trainers[rule].run(4)
+            reference = solo(rule)
+            reference.run(7)
+            assert_same_run(back.trainers[rule], reference)

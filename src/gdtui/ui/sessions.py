@@ -41,10 +41,10 @@ def free_name(stem: str, suffix: str, folder: Path | None = None) -> Path:
     return path
 
 
-def save_here(trainer: Trainer) -> Path:
-    """Save the session into a new file in the current directory."""
-    path = free_name("gdtui-session", ".json")
-    save(trainer, path)
+def save_here(session: Trainer | Race) -> Path:
+    """Save the session (or the race) into a new file in the current directory."""
+    path = free_name("gdtui-race" if isinstance(session, Race) else "gdtui-session", ".json")
+    save(session, path)
     return path
 
 

@@ -22,6 +22,7 @@ from gdtui.engine.config import OPTIMIZERS
 from gdtui.engine.race import DEFAULT_RULES, Race
 from gdtui.engine.schedules import describe
 
+from .. import sessions
 from ..widgets.panels import number, retitle
 from ..widgets.race_loss_plot import RaceLossPlot
 from ..widgets.race_scatter import RaceScatter
@@ -50,7 +51,9 @@ RACE_BINDINGS = [
     Binding("escape,c", "leave", "back", key_display="esc",
             tooltip="Back to the solo trainer (escape or c), as it was when the race began."),
     Binding("question_mark", "help", "help", key_display="?", tooltip="This list."),
-    Binding("q", "app.quit", "quit", tooltip="Quit (the terminal is restored)."),
+    Binding("S", "save", "save", show=False, tooltip="Save the race into a new file in the current directory; "
+            "`gdtui compare --resume FILE` continues it."),
+    Binding("q", "app.quit", "quit", tooltip="Quit, keeping the solo run (not the race) for `gdtui --resume`."),
 ]
 
 
@@ -254,6 +257,15 @@ class RaceScreen(ModalScreen[None]):
     def action_leave(self) -> None:
         self._pause()
         self.dismiss(None)
+
+    def action_save(self) -> None:
+        try:
+            path = sessions.save_here(self.race)
+        except (sessions.SessionError, OSError) as exc:
+            self.notify_in_place(f"not saved: {getattr(exc, 'strerror', None) or exc}")
+        else:
+            self.notify_in_place(f"saved the race at epoch {self.race.epoch} to {sessions.describe(path)} "
+                                 f"(gdtui compare --resume continues it)")
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen([(b.key_display or b.key, b.tooltip) for b in RACE_BINDINGS if b.tooltip]))
