@@ -28,6 +28,7 @@ from gdtui.engine.losses import gradient_check
 from gdtui.engine.schedules import SCHEDULES, describe
 
 from . import sessions
+from .pacing import EpochCost
 from .screens.alpha_prompt import AlphaPrompt
 from .screens.breakpoints_form import BreakpointsForm
 from .screens.data_form import DataForm
@@ -154,7 +155,7 @@ class GDApp(App[int]):
         """The breakpoints armed for the run, until one fires or the run is reset."""
         self.break_note = ""
         """Which breakpoint fired, in words."""
-        self._seconds_per_epoch = 1e-4
+        self._epoch_cost = EpochCost()
         self.viewing: int | None = None
         """The recorded epoch shown while rewound; None shows the live state."""
         self.left = "scatter"
@@ -437,9 +438,9 @@ class GDApp(App[int]):
         if not first_frame:  # (the first frame of a run says nothing about the frame rate)
             self._engine_seconds += 0.5 * (FRAME_SECONDS - last)
         self._engine_seconds = min(max(self._engine_seconds, 0.05 * FRAME_SECONDS), 0.9 * FRAME_SECONDS)
-        count = max(1, min(int(self._engine_seconds / self._seconds_per_epoch), self._run_until - trainer.epoch))
         if first_frame:  # one epoch measures what an epoch costs now (the data or the batch may have changed)
-            count = 1
+            self._epoch_cost.forget()
+        count = self._epoch_cost.epochs_in(self._engine_seconds, self._run_until - trainer.epoch)
         first = trainer.epoch
         if self.watch is None:
             reason = trainer.run(count)
@@ -447,10 +448,7 @@ class GDApp(App[int]):
             reason = self.watch.run(trainer, count)
             if reason == "breakpoint":
                 self.watch, self.break_note = None, self.watch.fired
-        done = trainer.epoch - first
-        if done:
-            spent = (time.perf_counter() - started) / done
-            self._seconds_per_epoch = max(0.5 * self._seconds_per_epoch + 0.5 * spent, 1e-7)
+        self._epoch_cost.measured(trainer.epoch - first, time.perf_counter() - started)
         if reason not in ("diverged", "tol", "patience", "breakpoint"):
             reason = "epochs" if trainer.epoch >= self._run_until else None
         if reason is not None:

@@ -23,6 +23,7 @@ from gdtui.engine.race import DEFAULT_RULES, Race
 from gdtui.engine.schedules import describe
 
 from .. import sessions
+from ..pacing import EpochCost
 from ..widgets.panels import number, retitle
 from ..widgets.race_loss_plot import RaceLossPlot
 from ..widgets.race_scatter import RaceScatter
@@ -72,9 +73,8 @@ class RaceScreen(ModalScreen[None]):
         """`epochs` once a run has reached its epoch limit, until the next key."""
         self.log_scale = False
         self._run_until = 0
-        self._seconds_per_epoch: float | None = None
-        """Measured cost of one lock-step epoch, to size run mode's frames (None: not yet measured,
-        so the first frame runs one epoch: on big data a guess could hold the screen for seconds)."""
+        self._epoch_cost = EpochCost()
+        """What one lock-step epoch costs, to size run mode's frames."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="race-top"):
@@ -206,15 +206,10 @@ class RaceScreen(ModalScreen[None]):
             return
         race = self.race
         started = time.perf_counter()
-        fitting = 1 if self._seconds_per_epoch is None else int(ENGINE_SECONDS / self._seconds_per_epoch)
-        count = max(1, min(fitting, self._run_until - race.epoch))
+        count = self._epoch_cost.epochs_in(ENGINE_SECONDS, self._run_until - race.epoch)
         first, before = race.epoch, race.going
         race.advance(count)
-        done = race.epoch - first
-        if done:
-            spent = (time.perf_counter() - started) / done
-            known = spent if self._seconds_per_epoch is None else self._seconds_per_epoch
-            self._seconds_per_epoch = max(0.5 * known + 0.5 * spent, 1e-7)
+        self._epoch_cost.measured(race.epoch - first, time.perf_counter() - started)
         self._report_divergence(before)
         if not race.going or race.epoch >= self._run_until:
             self._pause()
@@ -248,6 +243,7 @@ class RaceScreen(ModalScreen[None]):
         self._pause()
         self.finished = None
         self.race = self.race.restarted(rules)
+        self._epoch_cost.forget()  # (other rules cost otherwise)
         self.redraw()
 
     def action_toggle_log(self) -> None:
