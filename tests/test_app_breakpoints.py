@@ -143,3 +143,12 @@ async def test_breakpoints_count_again_from_a_fork(make_app):
         await pilot.press("p")  # forks at 7; the breakpoints count from there
         await wait_until_paused(pilot)
         assert app.trainer.epoch == 13 and "6 more epochs done (epoch 13)" in status_text(app)
+
+
+async def test_clearing_the_breakpoints_while_rewound_keeps_the_later_epochs(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["space"] * 4, "left", "left", "left")
+        assert app.viewing == 1
+        await set_breakpoints(pilot)  # all fields empty
+        assert app.viewing == 1 and app.trainer.epoch == 4 and len(app.trainer.history) == 5

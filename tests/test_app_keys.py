@@ -260,3 +260,13 @@ async def test_keys_respond_while_running(make_app):
         assert app.running
         await pilot.press("space")  # stepping pauses the run first
         assert not app.running
+
+
+async def test_m_says_the_momentum_coefficient_and_when_it_is_used(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        assert str(app.query_one("#notice").render()) == \
+            "momentum coefficient μ = 0.99 (used by momentum and nesterov: o picks them)"
+        await pilot.press("o", "m")
+        assert str(app.query_one("#notice").render()) == "momentum coefficient μ = 0.5"

@@ -134,3 +134,19 @@ async def test_the_race_view_shows_the_note_too_and_comes_back(make_app):
         assert small.region.area == 0 and race.query_one("#race-table").region.area > 0
         await pilot.press("space")
         assert race.race.epoch == 2
+
+
+async def test_shrinking_closes_a_form_so_that_the_note_shows_and_q_quits(make_app):
+    from gdtui.ui.screens.breakpoints_form import BreakpointsForm
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("space", "b")
+        await pilot.pause()
+        assert isinstance(app.screen, BreakpointsForm)
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and note(app).region.area > 0
+        assert app.trainer.epoch == 1 and app.watch is None  # the form was cancelled, nothing armed
+        await pilot.press("q")
+        assert app.return_code == 0

@@ -190,3 +190,4 @@ async def test_quitting_an_untouched_run_keeps_the_last_session(make_app, privat
         await pilot.press("q")  # nothing trained: the kept session is not replaced by it
     assert autosave_file(private_state_home).read_bytes() == kept
     assert again.autosaved == "gdtui: nothing trained, so the last kept session stays as it was"
+

@@ -47,3 +47,19 @@ def test_bad_input_is_one_line_and_status_2(capsys, bad):
     err = capsys.readouterr().err
     assert stop.value.code == 2
     assert err.startswith("gdtui: error:") and err.count("\n") == 1
+
+
+def test_json_reports_the_seed_drawn_so_the_race_can_be_rerun(capsys):
+    code, out, _ = run(capsys, "compare", "--optimizers", "gd,adam", "--epochs", "3", "--json")
+    first = json.loads(out)
+    seed = first[0]["seed"]
+    assert code == 0 and {r["seed"] for r in first} == {seed}
+    _, again, _ = run(capsys, "compare", "--optimizers", "gd,adam", "--epochs", "3", "--seed", str(seed), "--json")
+    assert [r["losses"] for r in json.loads(again)] == [r["losses"] for r in first]
+
+
+def test_optimizer_is_refused_in_favour_of_optimizers(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["compare", "--optimizer", "adam"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == "gdtui: error: --optimizer does not apply to compare: --optimizers names the rules to race\n"

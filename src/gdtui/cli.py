@@ -195,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from gdtui.headless import train
             return train(config, as_json=args.json, save=args.save, history_csv=args.history_csv)
         if command == "compare":
+            if "optimizer" in _given_options(_compare_parser(), argv[1:]):
+                fail("--optimizer does not apply to compare: --optimizers names the rules to race")
             from gdtui.headless import compare
             return compare(config, args.optimizers, as_json=args.json, save=args.save)
         from gdtui.ui.app import run_app

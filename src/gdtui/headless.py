@@ -196,7 +196,7 @@ def _finish_race(race: Race, as_json: bool, save: str | None) -> int:
             {"optimizer": s.rule, "losses": race.trainers[s.rule].history.losses[1:].tolist(),
              "weights": race.trainers[s.rule].weights.tolist(), "epochs_run": s.epoch, "loss": s.loss,
              "train_accuracy": s.train_accuracy, "test_accuracy": s.test_accuracy,
-             "stop_reason": s.stop_reason or "epochs"}
+             "stop_reason": s.stop_reason or "epochs", "seed": race.config.seed}
             for s in race.standings()
         ]))
     else:

@@ -34,6 +34,7 @@ from .screens.breakpoints_form import BreakpointsForm
 from .screens.data_form import DataForm
 from .screens.help import HelpScreen
 from .screens.inspector import GradientInspector, explain
+from .screens.race import RaceScreen
 from .widgets.evaluation import EvaluationView
 from .widgets.landscape_view import LandscapeView
 from .widgets.loss_plot import LossPlot
@@ -342,10 +343,14 @@ class GDApp(App[int]):
     def fit(self, width: int, height: int) -> None:
         """Show the panels, or the note that the terminal is too small for them. The class is set
         on the app, so that a view on top hides its panels too and shows its `.too-small-note`."""
-        self.too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        was_small, self.too_small = self.too_small, width < MIN_SIZE[0] or height < MIN_SIZE[1]
         self.set_class(self.too_small, "-too-small")
+        if was_small != self.too_small:
+            self.refresh_bindings()  # (the footer shows what acts now)
         if not self.too_small:
             return
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, RaceScreen):
+            self.pop_screen()  # a form, the help or the inspector would cover the note and take keys
         note = (f"gdtui needs a terminal of at least {MIN_SIZE[0]}×{MIN_SIZE[1]}; this one is "
                 f"{width}×{height}.\nEnlarge it, or press q to quit. Nothing is lost.")
         self.query_one("#notice", Static).display = False
@@ -363,11 +368,15 @@ class GDApp(App[int]):
         if self.viewing is None:
             return
         epoch, self.viewing = self.viewing, None
+        partial = self.trainer.batch  # batches of an unfinished epoch after `epoch`
         discarded = self.trainer.fork(epoch)
         if self.watch is not None:  # the breakpoints count again from the fork
             self.watch = Watch(self.watch.points, self.trainer)
         if discarded:
             self.notify_in_place(f"forked a new run at epoch {epoch}: the {discarded} later epochs were discarded")
+        elif partial:
+            self.notify_in_place(f"forked a new run at epoch {epoch}: the {partial} batches of the unfinished "
+                                 "epoch were discarded")
 
     def _after_step(self, ok: bool) -> None:
         self.halted_by = None
@@ -464,12 +473,12 @@ class GDApp(App[int]):
         def apply(points: Breakpoints) -> None:
             self.breakpoints = points
             self._pause()
-            self._fork_if_rewound()
-            if not points.any:
+            if not points.any:  # (nothing runs, so a rewound view stays rewound)
                 self.watch = None
                 self.notify_in_place("breakpoints cleared")
                 self.redraw()
                 return
+            self._fork_if_rewound()
             self.watch = Watch(points, self.trainer)
             self._start_run(points.run_length(self.trainer.config.epochs))
 
@@ -524,7 +533,10 @@ class GDApp(App[int]):
     def action_cycle_momentum(self) -> None:
         current = self.trainer.config.momentum
         later = [m for m in MOMENTUM_CHOICES if m > current]
-        self._configure(momentum=later[0] if later else MOMENTUM_CHOICES[0])
+        if self._configure(momentum=later[0] if later else MOMENTUM_CHOICES[0]):
+            used = "" if self.trainer.config.optimizer in ("momentum", "nesterov") else \
+                " (used by momentum and nesterov: o picks them)"
+            self.notify_in_place(f"momentum coefficient μ = {self.trainer.config.momentum:g}{used}")
 
     def action_cycle_batch(self) -> None:
         current = self.trainer.config.batch_size
@@ -641,7 +653,6 @@ class GDApp(App[int]):
         self.redraw()
 
     def action_race(self) -> None:
-        from .screens.race import RaceScreen
 
         self._pause()  # (the race trains instead; the solo run waits as it is)
         self.push_screen(RaceScreen(self.trainer))
@@ -692,7 +703,7 @@ class GDApp(App[int]):
 
     def action_export(self) -> None:
         try:
-            svg, csv = sessions.export_here(self.trainer, self.save_screenshot)
+            svg, csv = sessions.export_here(self.trainer, self.export_screenshot())
         except OSError as exc:
             self.notify_in_place(f"not exported: {exc.strerror or exc}")
         else:

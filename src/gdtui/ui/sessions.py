@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from gdtui.engine import Trainer
+from gdtui.engine.atomic import write_atomic
 from gdtui.engine.export import write_history_csv
 from gdtui.engine.race import Race
 from gdtui.engine.session import SessionError, autosave_path, load, save
@@ -48,13 +49,13 @@ def save_here(session: Trainer | Race) -> Path:
     return path
 
 
-def export_here(trainer: Trainer, screenshot: Callable[[str, str], object]) -> tuple[Path, Path]:
-    """Write the screen as SVG (through `screenshot(filename, folder)`) and the history as CSV into
-    the current directory; OSError if either cannot be written."""
+def export_here(trainer: Trainer, screen_svg: str) -> tuple[Path, Path]:
+    """Write the screen (`screen_svg`) and the history as CSV into the current directory, each
+    atomically; OSError if either cannot be written."""
     svg = free_name("gdtui", ".svg")
     csv = svg.with_name(svg.stem + "-history.csv")
+    write_atomic(svg, [screen_svg])
     write_history_csv(trainer, csv)
-    screenshot(svg.name, str(svg.parent))
     return svg, csv
 
 

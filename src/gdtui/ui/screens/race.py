@@ -112,7 +112,8 @@ class RaceScreen(ModalScreen[None]):
         with self.app.batch_update():
             table = self.query_one(RaceTable)
             table.show(standings, race.leader)
-            retitle(table, f"race · {len(standings)} rules · same data, same start", self._rules_off())
+            rules = f"{len(standings)} rule" + ("s" if len(standings) > 1 else "")
+            retitle(table, f"race · {rules} · same data, same start", self._rules_off())
             plot = self.query_one(RaceLossPlot)
             plot.show_curves(tuple((rule, race.losses(rule)) for rule in race.rules), self.log_scale)
             retitle(plot, f"loss · {race.config.loss}" + (" · log" if self.log_scale else ""), self._legend())
