@@ -62,4 +62,5 @@ def test_optimizer_is_refused_in_favour_of_optimizers(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["compare", "--optimizer", "adam"])
     assert stop.value.code == 2
-    assert capsys.readouterr().err == "gdtui: error: --optimizer does not apply to compare: --optimizers names the rules to race\n"
+    assert capsys.readouterr().err == \
+        "gdtui: error: --optimizer does not apply to compare: --optimizers names the rules to race\n"

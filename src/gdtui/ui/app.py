@@ -328,8 +328,8 @@ class GDApp(App[int]):
     def on_resize(self, event: events.Resize) -> None:
         self.fit(*event.size)
         self.redraw()
-        if self.screen is not self.screen_stack[0] and hasattr(self.screen, "redraw"):
-            self.screen.redraw()  # (a view on top with panels of its own: the race)
+        if isinstance(self.screen, RaceScreen):
+            self.screen.redraw()  # (a view on top with panels of its own)
 
     def _screen_changed(self, screen) -> None:
         """Back on the main screen from a view on top: the terminal may have changed size meanwhile."""
@@ -402,16 +402,15 @@ class GDApp(App[int]):
             return
         self._fork_if_rewound()
         epochs = self.trainer.config.epochs
+        epoch = self.trainer.epoch
         if self.watch is not None:  # breakpoints run up to --epochs more epochs beyond the current one
-            self._start_run(self.watch.points.run_length(epochs))
+            self._start_run(epoch + self.watch.points.run_length(epochs))
         else:
-            self._run_until = epochs if self.trainer.epoch < epochs else self.trainer.epoch + epochs
-            self._start_run(None)
+            self._start_run(epochs if epoch < epochs else epoch + epochs)
 
-    def _start_run(self, more_epochs: int | None) -> None:
-        """Start run mode (up to `more_epochs` more epochs if given, else to `_run_until`)."""
-        if more_epochs is not None:
-            self._run_until = self.trainer.epoch + more_epochs
+    def _start_run(self, until: int) -> None:
+        """Start run mode, up to epoch `until` at most."""
+        self._run_until = until
         self.halted_by = None
         self.running = True
         self._timer.resume()
@@ -480,7 +479,7 @@ class GDApp(App[int]):
                 return
             self._fork_if_rewound()
             self.watch = Watch(points, self.trainer)
-            self._start_run(points.run_length(self.trainer.config.epochs))
+            self._start_run(self.trainer.epoch + points.run_length(self.trainer.config.epochs))
 
         self.push_screen(BreakpointsForm(self.breakpoints, apply))
 
@@ -527,8 +526,9 @@ class GDApp(App[int]):
         names = list(SCHEDULES)
         if self._configure(schedule=names[(names.index(self.trainer.config.schedule) + 1) % len(names)], decay=None):
             cfg = self.trainer.config
-            self.notify_in_place(f"schedule {describe(cfg.schedule, cfg.decay, cfg.decay_every)}, counted from epoch 0: "
-                                 f"alpha in force {self.trainer.alpha_now:.4g} (base {cfg.alpha:g})")
+            words = describe(cfg.schedule, cfg.decay, cfg.decay_every)
+            self.notify_in_place(f"schedule {words}, counted from epoch 0: alpha in force "
+                                 f"{self.trainer.alpha_now:.4g} (base {cfg.alpha:g})")
 
     def action_cycle_momentum(self) -> None:
         current = self.trainer.config.momentum
