@@ -62,8 +62,8 @@ async def test_a_bad_file_is_refused_in_place_and_the_data_kept(make_app, tmp_pa
             (str(bad), "1000", "", "exactly 2 distinct values"),
             (str(tmp_path / "missing.csv"), "1000", "", "no such file"),
             ("blobs", "abc", "", "samples must be a whole number"),
-            ("blobs", "5", "", "--samples must be"),
-            ("moons", "1000", "-1", "--noise must be"),
+            ("blobs", "5", "", "refused: samples must be"),
+            ("moons", "1000", "-1", "refused: noise must be"),
         ]:
             await fill_form(pilot, dataset, samples, noise)
             assert isinstance(app.screen, DataForm)

@@ -151,7 +151,7 @@ async def test_an_alpha_out_of_range_is_refused_for_all(make_app):
         await pilot.press("c", "plus")
         await pilot.pause()
         assert {t.config.alpha for t in race_of(app).race.trainers.values()} == {1e6}
-        assert notice_text(app).startswith("refused: --alpha")
+        assert notice_text(app).startswith("refused: alpha must be")
 
 
 async def test_number_keys_pick_the_rules_and_restart(make_app):

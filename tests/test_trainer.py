@@ -748,3 +748,11 @@ def test_row_zero_is_on_the_scale_of_the_epoch_losses_in_mini_batch_mode():
         p = 1.0 / (1.0 + np.exp(-(X[start:start + 32] @ w)))
         per_batch.append(np.sum((p - y[start:start + 32]) ** 2))
     assert trainer.history.losses[0] == pytest.approx(np.mean(per_batch), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss, seed", [("sse", 0), ("sse", 2), ("bce", 0)])  # (sse 0, 2: a plain sum differed)
+def test_row_0_and_a_full_batch_epoch_1_measure_the_same_weights_to_the_bit(loss, seed):
+    trainer = create_trainer(TrainConfig(loss=loss, seed=seed, epochs=5))
+    trainer.step_epoch()
+    losses = trainer.history.losses
+    assert losses[0] == losses[1]  # epoch 1's loss is taken at the initial weights too

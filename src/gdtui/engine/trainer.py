@@ -102,12 +102,14 @@ class Trainer:
                             self._opt_state, self.config.optimizer, self.config.alpha_at(0))
 
     def _initial_loss(self, w: np.ndarray) -> float:
-        """The loss at `w` measured as an epoch measures it (the mean over mini-batches), so that
-        row 0 of the history and the epochs after it are on the same scale; inf if not finite."""
+        """The loss at `w` measured as an epoch measures it (the same kernel, the mean over
+        mini-batches), so that row 0 and the epochs after it agree to the bit where they measure
+        the same weights (a full-batch epoch 1); inf if not finite."""
         X, y, size = self.data.X_train, self.data.y_train, self.batch_rows
+        work = self._workspace
         with np.errstate(all="ignore"):
-            losses = [self.loss.value(X[i:i + size], y[i:i + size], w) for i in range(0, len(y), size)]
-            loss = float(np.mean(losses))
+            losses = [self.loss.evaluate(X[i:i + size], y[i:i + size], w, work)[0] for i in range(0, len(y), size)]
+            loss = float(np.mean(losses)) if len(losses) > 1 else float(losses[0])
         return loss if math.isfinite(loss) else math.inf
 
     @property

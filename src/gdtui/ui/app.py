@@ -29,6 +29,7 @@ from gdtui.engine.schedules import SCHEDULES, describe
 
 from . import sessions
 from .pacing import EpochCost
+from .words import reason
 from .screens.alpha_prompt import AlphaPrompt
 from .screens.breakpoints_form import BreakpointsForm
 from .screens.data_form import DataForm
@@ -489,13 +490,13 @@ class GDApp(App[int]):
         try:
             self.trainer.config.with_changes(**changes)
         except ConfigError as exc:
-            self.notify_in_place(f"refused: {exc}")
+            self.notify_in_place(f"refused: {reason(exc)}")
             return False
         self._fork_if_rewound()
         try:
             self.trainer.configure(**changes)
         except ConfigError as exc:
-            self.notify_in_place(f"refused: {exc}")
+            self.notify_in_place(f"refused: {reason(exc)}")
             return False
         self.halted_by = None
         self.redraw()
@@ -509,7 +510,7 @@ class GDApp(App[int]):
             try:
                 self.trainer.config.with_changes(alpha=value)
             except ConfigError as exc:
-                return str(exc)
+                return reason(exc)
             return None
 
         def apply(value: float | None) -> None:
@@ -549,7 +550,7 @@ class GDApp(App[int]):
         try:
             trainer = create_trainer(self.trainer.config.with_changes(**changes))
         except (ConfigError, DataError) as exc:
-            return str(exc)
+            return reason(exc)
         self._pause()
         self.trainer, self.viewing, self.halted_by, self.watch = trainer, None, None, None
         self.surface, self._surface_wanted = None, None

@@ -36,7 +36,7 @@ class DataForm(ModalScreen[None]):
             yield Input(value=cfg.dataset, id="data-dataset", compact=True)
             yield Label("samples (generated sets)")
             yield Input(value=str(cfg.samples), id="data-samples", compact=True)
-            yield Label("noise / cluster std (empty: the set's default)")
+            yield Label("noise / cluster std (generated sets; empty: the set's default)")
             yield Input(value="" if cfg.noise is None else f"{cfg.noise:g}", id="data-noise", compact=True)
             yield Static("", id="data-error")
 

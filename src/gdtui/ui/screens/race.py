@@ -24,6 +24,7 @@ from gdtui.engine.schedules import describe
 
 from .. import sessions
 from ..pacing import EpochCost
+from ..words import reason
 from ..widgets.panels import number, retitle
 from ..widgets.race_loss_plot import RaceLossPlot
 from ..widgets.race_scatter import RaceScatter
@@ -223,7 +224,7 @@ class RaceScreen(ModalScreen[None]):
         try:
             self.race.configure(alpha=self.race.config.alpha * factor)
         except ConfigError as exc:
-            self.notify_in_place(f"refused: {exc}")
+            self.notify_in_place(f"refused: {reason(exc)}")
             return
         self.finished = None
         self.redraw()
