@@ -695,12 +695,7 @@ class GDApp(App[int]):
         self.exit(0)
 
     def action_save(self) -> None:
-        try:
-            path = sessions.save_here(self.trainer)
-        except (sessions.SessionError, OSError) as exc:
-            self.notify_in_place(f"not saved: {getattr(exc, 'strerror', None) or exc}")
-        else:
-            self.notify_in_place(f"saved the session at epoch {self.trainer.epoch} to {sessions.describe(path)}")
+        self.notify_in_place(sessions.save_here_saying(self.trainer))
 
     def action_export(self) -> None:
         try:

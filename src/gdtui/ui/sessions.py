@@ -49,6 +49,17 @@ def save_here(session: Trainer | Race) -> Path:
     return path
 
 
+def save_here_saying(session: Trainer | Race) -> str:
+    """`save_here`, and the line that says where the file went (or why there is none)."""
+    try:
+        path = save_here(session)
+    except (SessionError, OSError) as exc:
+        return f"not saved: {getattr(exc, 'strerror', None) or exc}"
+    if isinstance(session, Race):
+        return f"saved the race at epoch {session.epoch} to {describe(path)} (gdtui compare --resume continues it)"
+    return f"saved the session at epoch {session.epoch} to {describe(path)}"
+
+
 def export_here(trainer: Trainer, screen_svg: str) -> tuple[Path, Path]:
     """Write the screen (`screen_svg`) and the history as CSV into the current directory, each
     atomically; OSError if either cannot be written."""

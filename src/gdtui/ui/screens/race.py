@@ -257,13 +257,7 @@ class RaceScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        try:
-            path = sessions.save_here(self.race)
-        except (sessions.SessionError, OSError) as exc:
-            self.notify_in_place(f"not saved: {getattr(exc, 'strerror', None) or exc}")
-        else:
-            self.notify_in_place(f"saved the race at epoch {self.race.epoch} to {sessions.describe(path)} "
-                                 f"(gdtui compare --resume continues it)")
+        self.notify_in_place(sessions.save_here_saying(self.race))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen([(b.key_display or b.key, b.tooltip) for b in RACE_BINDINGS if b.tooltip]))
