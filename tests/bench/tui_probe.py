@@ -5,9 +5,9 @@ through the same factory as `gdtui` itself (`build_app`). Nothing is added to th
 counted by wrapping, on this one app object, the method through which Textual hands a finished
 screen update to the terminal driver (`App._display`).
 
-  python bench/tui_probe.py run      run mode at 500 rows: engine epochs/s in the app vs headless, frames/s
-  python bench/tui_probe.py keys     `space` to the updated screen at 1e5 training rows: latencies
-  python bench/tui_probe.py large    1e6 training rows: one epoch step, one full redraw, peak RSS
+  python tests/bench/tui_probe.py run      run mode at 500 rows: engine epochs/s in the app vs headless, frames/s
+  python tests/bench/tui_probe.py keys     `space` to the updated screen at 1e5 training rows: latencies
+  python tests/bench/tui_probe.py large    1e6 training rows: one epoch step, one full redraw, peak RSS
 """
 
 from __future__ import annotations

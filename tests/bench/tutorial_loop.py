@@ -14,7 +14,7 @@ Differences from the lesson, so that the two processes the benchmark compares do
   because `gdtui train --json` prints no report either;
 - `--quiet` leaves out the per-epoch log lines (the losses are still kept).
 
-Run as `python bench/tutorial_loop.py --samples 1000 --epochs 100 --alpha 0.01`.
+Run as `python tests/bench/tutorial_loop.py --samples 1000 --epochs 100 --alpha 0.01`.
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """gdtui's benchmark: every speed target of issue 6, measured, with the ratio and PASS/FAIL.
 
-    python bench/run.py            # the full run (about five minutes on 2 cores)
-    python bench/run.py --quick    # fewer epochs and repeats, for a first look
+    python tests/bench/run.py            # the full run (about five minutes on 2 cores)
+    python tests/bench/run.py --quick    # fewer epochs and repeats, for a first look
 
 Each number is the median of several runs; the two sides of every ratio are measured in the same
 invocation, alternating, so that a noisy machine shifts both. Processes are started as a user
@@ -10,11 +10,11 @@ starts them: the environment minus PYTHONUNBUFFERED (unbuffered output would mak
 program has its bytecode cached; a warm-up run writes it).
 
 Targets (issue 6):
-  a. `gdtui train --json`, whole process, vs the lesson's loop transcribed (bench/tutorial_loop.py),
+  a. `gdtui train --json`, whole process, vs the lesson's loop transcribed (tests/bench/tutorial_loop.py),
      both generating the same data with NumPy (neither imports scikit-learn):
      >= 1.3x faster at 500 training rows (300k epochs), >= 4x at 1e6 rows with the lesson's alpha
   b. launching `gdtui` to its first frame showing the data and `epoch 0`, in a real terminal (tmux),
-     vs the smallest Textual app showing one line (bench/minimal_app.py): <= 2.0x
+     vs the smallest Textual app showing one line (tests/bench/minimal_app.py): <= 2.0x
   c. run mode at 500 rows: engine epochs/s in the app >= 50% of headless, at >= 20 frames/s
   d. `space` to the updated screen at 1e5 training rows (Pilot): p95 <= 50 ms
   e. 1e6 training rows in the TUI: an epoch step <= 30 ms, a full redraw <= 40 ms, peak RSS <= 400 MB
@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
+ROOT = BENCH.parent.parent
 PY = sys.executable
 TERMINAL = (80, 24)
 

@@ -1,6 +1,6 @@
 """gdtui's training loop alone, timed inside the process (the comparison row beside the whole-process one).
 
-    python bench/engine_loop.py SAMPLES EPOCHS W0,W1,W2
+    python tests/bench/engine_loop.py SAMPLES EPOCHS W0,W1,W2
 
 Builds the trainer as `gdtui train` does (same data, alpha 0.01, the given start), then prints one
 JSON object: the seconds `Trainer.run` took for EPOCHS epochs and the last epoch's loss.
