@@ -180,3 +180,29 @@ async def test_preview_draws_three_ghosts_and_commits_nothing(make_app):
         # the alpha ghost is where the next real step lands
         await pilot.press("v", "space")
         assert tuple(app.trainer.weights) == ghosts[1]
+
+
+@pytest.mark.parametrize("loss", ["sse", "bce"])
+def test_the_inspector_reads_the_same_when_the_losses_move_by_round_off(loss):
+    """Another CPU rounds the loss differently in its last bits; a finite difference divides that
+    by 2h. The inspector shows relative errors as decade bands, so its text must not change when
+    every loss value moves by 1e-12 relative, nor when each evaluation moves by an ulp or so."""
+    from gdtui.engine import TrainConfig, create_trainer
+    from gdtui.engine.losses import LOSSES, Workspace, compare_gradients, exact_value, numeric_gradient
+    from gdtui.ui.screens.inspector import explain
+
+    trainer = create_trainer(TrainConfig(seed=0, loss=loss))
+    trainer.run(2)
+    X, y, w, rule = trainer.data.X_train, trainer.data.y_train, trainer.weights, LOSSES[loss]
+    _, direction = rule.evaluate(X, y, w, Workspace(len(y)))
+
+    def shown(value) -> str:
+        check = compare_gradients(direction, rule.gradient_factor, numeric_gradient(value, w))
+        return plain(explain(check, rule, 2, mini_batch=False))
+
+    exact = shown(lambda v: exact_value(rule, X, y, v))
+    scaled = shown(lambda v: exact_value(rule, X, y, v) * (1 + 1e-12))
+    flips = iter(np.tile([1.0, -1.0, -1.0, 1.0], 3))
+    jittered = shown(lambda v: exact_value(rule, X, y, v) * (1 + 2e-16 * next(flips)))
+    assert exact == scaled == jittered
+    assert "< 1e-8" in exact and "the analytic gradient is right" in exact

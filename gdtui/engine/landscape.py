@@ -51,13 +51,27 @@ class Slice:
 
 
 def window(trajectory: np.ndarray, axes: tuple[int, int], width: int, height: int) -> Frame:
-    """A window that holds the whole trajectory (k, 3) in the two axes, with room around it."""
+    """A window that holds the whole trajectory (k, 3) in the two axes, with room around it.
+
+    Its edges are whole multiples of a round step (1, 2 or 5 times a power of ten), so that
+    they read well and so that no point of the path sits on a cell edge by construction (a
+    window computed from the path itself puts its extreme points on exact fractions of the
+    width, where one rounding more or less moves them to the next cell)."""
     pts = trajectory[:, list(axes)]
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     span = np.maximum(hi - lo, np.maximum(0.5, 0.25 * np.abs(pts[-1])))
     centre = (lo + hi) / 2
-    lo, hi = centre - 0.75 * span, centre + 0.75 * span
-    return Frame(float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]), max(width, 1), max(height, 1))
+    edges = [_rounded_out(c - 0.75 * s, c + 0.75 * s) for c, s in zip(centre.tolist(), span.tolist())]
+    (x_min, x_max), (y_min, y_max) = edges
+    return Frame(x_min, x_max, y_min, y_max, max(width, 1), max(height, 1))
+
+
+def _rounded_out(low: float, high: float) -> tuple[float, float]:
+    """[low, high] widened to multiples of the round step nearest a tenth of its span."""
+    raw = (high - low) / 10
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = min((m * power for m in (1, 2, 5, 10)), key=lambda s: abs(math.log(s / raw)))
+    return math.floor(low / step) * step, math.ceil(high / step) * step
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,6 +17,17 @@ from ..widgets.panels import COMPONENTS, number
 
 AGREEMENT = 1e-6
 """Largest relative error that still counts as agreement."""
+FLOOR = 1e-8
+"""Relative errors below this are shown as `< 1e-8`: their digits are round-off, which differs
+from one CPU to the next (a finite difference divides the loss's rounding by 2h)."""
+
+
+def decade(error: float) -> str:
+    """A relative error as its decade band: `< 1e-8`, or one significant digit such as `3e-7`."""
+    if error < FLOOR:
+        return f"< {FLOOR:.0e}".replace("e-0", "e-")
+    mantissa, exponent = f"{error:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def explain(check: GradientCheck, loss: Loss, epoch: int, mini_batch: bool) -> Group:
@@ -27,9 +38,9 @@ def explain(check: GradientCheck, loss: Loss, epoch: int, mini_batch: bool) -> G
         table.add_column(title, justify="right", header_style="dim")
     for i, name in enumerate(COMPONENTS):
         table.add_row(name, number(check.analytic[i]), number(check.numeric[i]),
-                      f"{check.relative_error[i]:.1e}", number(check.direction[i]))
+                      decade(check.relative_error[i]), number(check.direction[i]))
     agree = check.max_error < AGREEMENT
-    verdict = Text(f"largest relative error {check.max_error:.1e}: ", style="bold")
+    verdict = Text(f"largest relative error {decade(check.max_error)}: ", style="bold")
     verdict.append("the analytic gradient is right" if agree else "the two disagree",
                    style="#5fff5f" if agree else "bold #ff5f5f")
     lines = [
