@@ -201,7 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return compare(config, args.optimizers, as_json=args.json, save=args.save)
         from gdtui.ui.app import run_app
         return run_app(config)
-    except (ConfigError, DataError, SessionError) as exc:
+    except ConfigError as exc:
+        fail(exc.words(exc.flag))
+    except (DataError, SessionError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         return 130

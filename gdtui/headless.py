@@ -9,7 +9,7 @@ import sys
 from gdtui.engine import TrainConfig, Trainer, create_trainer
 from gdtui.engine.config import MAX_EPOCHS, ConfigError
 from gdtui.engine.race import Race
-from gdtui.engine.schedules import describe
+from gdtui.describe import schedule as describe
 from gdtui.engine.session import SessionError, load, save as save_session
 
 LOG_EVERY = 5
@@ -58,7 +58,8 @@ def resume_train(path: str, changes: dict, epochs: int | None, as_json: bool = F
 def _new_limit(epoch: int, more: int) -> int:
     """The epoch limit after `more` epochs from `epoch` (ConfigError past the largest allowed)."""
     if epoch + more > MAX_EPOCHS:
-        raise ConfigError(f"--epochs {more} more from epoch {epoch} would pass the limit of {MAX_EPOCHS} epochs")
+        raise ConfigError("epochs", f"at most {MAX_EPOCHS - epoch} more from epoch {epoch} (the limit is "
+                          f"{MAX_EPOCHS} epochs)", more)
     return epoch + more
 
 

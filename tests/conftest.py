@@ -37,9 +37,35 @@ def private_state_home(tmp_path_factory, monkeypatch):
     return folder
 
 
+SIZE = (100, 30)
+"""The terminal of the Pilot tests that are not about the size."""
+
+
 @pytest.fixture
 def make_app():
     return app_for
+
+
+@pytest.fixture
+def size():
+    return SIZE
+
+
+async def _until_paused(pilot, polls: int = 4000) -> None:
+    """Let run mode go on until it pauses by itself (the solo run, or the race shown on top): a
+    readiness signal, polled; the cap only turns a run that never stops into a failure."""
+    app = pilot.app
+    for _ in range(polls):
+        if not (app.session.running or getattr(app.screen, "running", False)):
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("run mode never paused")
+
+
+@pytest.fixture
+def wait_until_paused():
+    return _until_paused
 
 
 @pytest.fixture

@@ -3,9 +3,12 @@
 from .config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
 from .data import DataError, Dataset, load_dataset
 from . import landscape
-from .trainer import STOP_REASONS, Snapshot, Trainer, create_trainer
+from .snapshot import Snapshot
+from .state import TrainerState
+from .readings import STOP_REASONS
+from .trainer import Trainer, create_trainer
 
 __all__ = [
     "DATASETS", "LOSSES", "OPTIMIZERS", "STOP_REASONS", "ConfigError", "DataError", "Dataset", "Snapshot",
-    "TrainConfig", "Trainer", "create_trainer", "load_dataset",
+    "TrainConfig", "Trainer", "TrainerState", "create_trainer", "landscape", "load_dataset",
 ]

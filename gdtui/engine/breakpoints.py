@@ -41,7 +41,7 @@ class Breakpoints:
         for name, (ok, allowed) in checks.items():
             value = getattr(self, name)
             if value is not None and not ok(value):
-                raise ConfigError(f"{name.replace('_', ' ')} must be {allowed} (got {value})")
+                raise ConfigError(name, allowed, value)
         return self
 
     @property
@@ -52,21 +52,6 @@ class Breakpoints:
         """How many epochs a run with these breakpoints may take at most: `epochs` (the run's
         usual budget), or more if "more epochs" asks for more."""
         return max(epochs, self.more_epochs or 0)
-
-    def describe(self) -> str:
-        """The rules that are set, in a few words."""
-        words = []
-        if self.loss_below is not None:
-            words.append(f"loss < {self.loss_below:g}")
-        if self.test_accuracy is not None:
-            words.append(f"test acc ≥ {100 * self.test_accuracy:g}%")
-        if self.gradient_below is not None:
-            words.append(f"|g| < {self.gradient_below:g}")
-        if self.patience is not None:
-            words.append(f"no new best in {self.patience}")
-        if self.more_epochs is not None:
-            words.append(f"{self.more_epochs} more epochs")
-        return ", ".join(words) or "none"
 
 
 class Watch:

@@ -27,7 +27,21 @@ MAX_EPOCHS = 100_000_000
 
 
 class ConfigError(ValueError):
-    """A parameter outside its allowed range; the message is one line fit for a user."""
+    """A parameter outside its allowed range: which one (`name`, a `TrainConfig` field or another
+    setting), what it allows and what it got. `str()` words it with the setting's name; the CLI
+    words it with its flag (`words(exc.flag)`)."""
+
+    def __init__(self, name: str, allowed: str, got: Any, verb: str = "must be") -> None:
+        self.name, self.allowed, self.got, self.verb = name, allowed, got, verb
+        super().__init__(self.words())
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def words(self, label: str | None = None) -> str:
+        """One line: `<label> must be <allowed> (got <value>)`; the label defaults to the name."""
+        return f"{label or self.name.replace('_', ' ')} {self.verb} {self.allowed} (got {show(self.got)})"
 
 
 @dataclass(frozen=True)
@@ -80,9 +94,9 @@ class TrainConfig:
             if value is None and spec.optional:
                 continue
             if not spec.check(value):
-                raise ConfigError(f"{spec.flag} must be {spec.allowed} (got {_show(value)})")
+                raise ConfigError(spec.name, spec.allowed, value)
         if self.decay is not None and self.schedule == "constant":
-            raise ConfigError("--decay needs a --schedule other than constant (step, exp or inv)")
+            raise ConfigError("decay", "a schedule other than constant (step, exp or inv)", self.decay, verb="needs")
         return self
 
     def with_changes(self, **changes: Any) -> "TrainConfig":
@@ -100,6 +114,11 @@ class TrainConfig:
     def alpha_at(self, t: int) -> float:
         """The alpha in force during the epoch after `t` finished epochs."""
         return scheduled_alpha(self.schedule, self.alpha, t, self.decay, self.decay_every)
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        """The shape of the weights: one per column of the design matrix (bias, x1, x2)."""
+        return (3,)
 
     @property
     def is_csv(self) -> bool:
@@ -125,9 +144,6 @@ class _Constraint:
     allowed: str
     optional: bool = False
 
-    @property
-    def flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
 
 
 def _is_int(value: Any) -> bool:
@@ -142,8 +158,12 @@ def _int_in(low: int, high: int) -> Callable[[Any], bool]:
     return lambda v: _is_int(v) and low <= v <= high
 
 
-def _show(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+def show(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: strings quoted, at most `limit` characters, control and
+    other unprintable characters escaped (a bad value must not reach a terminal raw)."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _CONSTRAINTS = (

@@ -22,7 +22,6 @@ How the arithmetic is laid out, for speed (the values are those of the formulas 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,16 +46,17 @@ _P_HIGH = np.divide(_ONE, np.add(np.exp(_HIGH), _ONE))
 _SATURATED_P = np.array([1.0, float(_P_HIGH)])
 
 _dot, _exp, _add, _subtract, _multiply, _divide = np.dot, np.exp, np.add, np.subtract, np.multiply, np.divide
-_minimum, _maximum, _negative, _greater, _equal = np.minimum, np.maximum, np.negative, np.greater, np.equal
+_minimum, _maximum, _negative, _greater, _less, _equal = (np.minimum, np.maximum, np.negative, np.greater, np.less,
+                                                       np.equal)
 
 
 class Workspace:
     """Scratch vectors for batches of up to `rows` rows, so a step allocates almost nothing.
 
-    After `Loss.evaluate`, `correct` holds how many rows sigmoid(X @ w) > 0.5 classified right.
+    After `Loss.evaluate`, `correct` holds how many rows the weights classified right (`count_right`).
     """
 
-    def __init__(self, rows: int) -> None:
+    def __init__(self, rows: int, width: int = 3) -> None:
         self.rows = rows
         size = max(1, min(rows, BLOCK_ROWS))
         self.t = np.empty(size)
@@ -65,8 +65,8 @@ class Workspace:
         self.a = np.empty(size)
         self.hit = np.empty(size, dtype=bool)
         self.truth = np.empty(size, dtype=bool)
-        self.negated = np.empty(3)
-        self.part = np.empty(3)
+        self.negated = np.empty(width)
+        self.part = np.empty(width)
         self.correct = 0
 
 
@@ -110,9 +110,14 @@ def sigmoid_of_negated(t: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 def sse_rows(X, y, negated_w, t, p, e, direction):
-    """The sse loss over rows X (n, 3), y (n,) at weights -`negated_w`; the update direction is
-    written into `direction` (3,). t, p, e are (n,) scratch vectors; p ends as the sigmoid."""
+    """The sse loss over rows X (n, d), y (n,) at weights -`negated_w`; the update direction is
+    written into `direction` (d,). t, p, e are (n,) scratch vectors; p ends as the sigmoid."""
     _dot(X, negated_w, t)  # t = -z
+    return sse_from_negated_logits(X, y, t, p, e, direction)
+
+
+def sse_from_negated_logits(X, y, t, p, e, direction):
+    """`sse_rows` once t = -z is known (t is overwritten)."""
     sigmoid_of_negated(t, p)
     _subtract(p, y, e)
     loss = _dot(e, e)
@@ -126,6 +131,11 @@ def sse_rows(X, y, negated_w, t, p, e, direction):
 def bce_rows(X, y, negated_w, t, p, e, a, direction):
     """As `sse_rows` for the summed binary cross-entropy; needs one more scratch vector `a`."""
     _dot(X, negated_w, t)  # t = -z
+    return bce_from_negated_logits(X, y, t, p, e, a, direction)
+
+
+def bce_from_negated_logits(X, y, t, p, e, a, direction):
+    """`bce_rows` once t = -z is known (t is overwritten)."""
     _minimum(t, _HIGH, out=p)
     _maximum(p, _LOW, out=p)
     _exp(p, p)
@@ -161,9 +171,9 @@ class Loss:
     """d(printed loss)/dw = gradient_factor * direction."""
 
     def evaluate(self, X: np.ndarray, y: np.ndarray, w: np.ndarray, work: Workspace) -> tuple[float, np.ndarray]:
-        """Loss at `w` and the update direction, for rows X (n, 3), labels y (n,), weights w (3,).
+        """Loss at `w` and the update direction, for rows X (n, d), labels y (n,), weights w (d,).
         Also counts the rows classified right into `work.correct`."""
-        direction = np.empty(3)
+        direction = np.empty(w.shape)
         _negative(w, work.negated)
         loss = self.kernel(X, y, work.negated, work, direction, count=True)
         return float(loss), direction
@@ -173,35 +183,33 @@ class Loss:
         """The loss at weights -`negated_w`, the direction written into `direction`; with `count`,
         the rows classified right into `work.correct`. Long batches go block by block."""
         n = len(y)
-        rows = self.rows
         if n <= BLOCK_ROWS:
-            loss = rows(X, y, negated_w, work, n, direction)
-            if count:
-                work.correct = _count_correct(work.p[:n], y, work, n)
-            return loss
+            return self.rows(X, y, negated_w, work, n, direction, count)
         loss = 0.0
         correct = 0
         part = work.part
         for start in range(0, n, BLOCK_ROWS):
             stop = min(n, start + BLOCK_ROWS)
-            yb = y[start:stop]
-            loss += rows(X[start:stop], yb, negated_w, work, stop - start, direction if start == 0 else part)
+            loss += self.rows(X[start:stop], y[start:stop], negated_w, work, stop - start,
+                              direction if start == 0 else part, count)
             if start:
                 _add(direction, part, direction)
-            if count:
-                correct += _count_correct(work.p[: stop - start], yb, work, stop - start)
+            correct += work.correct
         work.correct = correct
         return loss
 
-    def rows(self, X, y, negated_w, work: Workspace, n: int, direction):
+    def rows(self, X, y, negated_w, work: Workspace, n: int, direction, count: bool = False):
         """One block of at most BLOCK_ROWS rows (see `sse_rows`, `bce_rows`)."""
         if n == len(work.t):
             t, p, e, a = work.t, work.p, work.e, work.a
         else:
             t, p, e, a = work.t[:n], work.p[:n], work.e[:n], work.a[:n]
+        _dot(X, negated_w, t)  # t = -z
+        if count:
+            work.correct = count_right(t, y, work.hit[:n], work.truth[:n])
         if self.name == "sse":
-            return sse_rows(X, y, negated_w, t, p, e, direction)
-        return bce_rows(X, y, negated_w, t, p, e, a, direction)
+            return sse_from_negated_logits(X, y, t, p, e, direction)
+        return bce_from_negated_logits(X, y, t, p, e, a, direction)
 
     def value(self, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
         """The printed loss at `w` (allocates; for checks and displays, not the hot loop)."""
@@ -223,86 +231,11 @@ LOSSES: dict[str, Loss] = {
 }
 
 
-@dataclass(frozen=True)
-class GradientCheck:
-    """The update direction beside a centred finite difference of the printed loss."""
-
-    direction: tuple[float, float, float]
-    """What the trainer steps along (before the optimizer)."""
-    analytic: tuple[float, float, float]
-    """gradient_factor * direction: the analytic gradient of the printed loss."""
-    numeric: tuple[float, float, float]
-    """(L(w + h e_i) - L(w - h e_i)) / 2h."""
-    relative_error: tuple[float, float, float]
-    """|analytic - numeric| per component, relative to the largest component of either gradient
-    (a per-component ratio would flag a correct gradient whose component is nearly zero)."""
-    factor: float
-
-    @property
-    def max_error(self) -> float:
-        return max(self.relative_error)
-
-
-def gradient_check(loss: Loss, X: np.ndarray, y: np.ndarray, w: np.ndarray, h: float = 1e-6) -> GradientCheck:
-    """Compare the analytic gradient with a centred finite difference of the printed loss."""
-    w = np.asarray(w, dtype=np.float64)
-    _, direction = loss.evaluate(X, y, w, Workspace(len(y)))
-    return compare_gradients(direction, loss.gradient_factor, numeric_gradient(lambda v: exact_value(loss, X, y, v), w, h))
-
-
-def compare_gradients(direction: np.ndarray, factor: float, numeric: np.ndarray) -> GradientCheck:
-    """The check of `direction` (whose printed-loss gradient is factor * direction) against `numeric`."""
-    analytic = factor * np.asarray(direction, dtype=np.float64)
-    scale = max(np.abs(analytic).max(), np.abs(numeric).max(), 1e-12)
-    error = np.abs(analytic - numeric) / scale
-    return GradientCheck(tuple(np.asarray(direction, dtype=np.float64).tolist()), tuple(analytic.tolist()),
-                         tuple(np.asarray(numeric, dtype=np.float64).tolist()), tuple(error.tolist()), factor)
-
-
-def numeric_gradient(value, w: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """(value(w + h e_i) - value(w - h e_i)) / 2h for every component i of `w`."""
-    w = np.asarray(w, dtype=np.float64)
-    numeric = np.empty(w.shape)
-    for i in np.ndindex(w.shape):
-        step = np.zeros(w.shape)
-        step[i] = h
-        numeric[i] = (value(w + step) - value(w - step)) / (2 * h)
-    return numeric
-
-
-def exact_value(loss: Loss, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
-    """The printed loss at `w` with as little machine-dependent rounding as NumPy allows: the logits
-    as elementwise products added column by column (no BLAS, whose summation order varies with
-    the CPU), the rows' terms added exactly (`math.fsum`). A finite difference divides rounding
-    by 2h, so the check's last digits would otherwise differ from one CPU to the next."""
-    z = X[:, 0] * w[0]
-    for j in range(1, X.shape[1]):
-        z = z + X[:, j] * w[j]
-    if loss.name == "sse":
-        e = 1.0 / (1.0 + np.exp(-np.clip(z, -LOGIT_CLIP, LOGIT_CLIP))) - y
-        terms = e * e
-    else:
-        terms = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
-    return math.fsum(terms.tolist())
-
-
-def _count_correct(p: np.ndarray, y: np.ndarray, work: Workspace, n: int) -> int:
-    hit, truth = work.hit[:n], work.truth[:n]
-    _greater(p, _HALF, hit)
+def count_right(t: np.ndarray, y: np.ndarray, hit: np.ndarray, truth: np.ndarray):
+    """Rows classified right, from their NEGATED logits t = -z: class 1 is z > 0 (sigmoid > 0.5).
+    The one counting rule of gdtui. t is (n,), or (n, E) for E weight vectors at once (then the
+    count per column comes back); hit is a boolean scratch array of t's shape, truth one of y's."""
+    _less(t, _ZERO, hit)
     _greater(y, _HALF, truth)
-    _equal(hit, truth, hit)
-    return int(np.count_nonzero(hit))
-
-
-def predicted_right(X: np.ndarray, y: np.ndarray, negated_w: np.ndarray, work: Workspace) -> int:
-    """Rows that sigmoid(X @ w) > 0.5 classifies right, w = -`negated_w`, with exactly the
-    arithmetic of the kernels (so that it agrees with the count `Loss.evaluate` makes)."""
-    n = len(y)
-    correct = 0
-    for start in range(0, n, BLOCK_ROWS):
-        stop = min(n, start + BLOCK_ROWS)
-        t, p = work.t[: stop - start], work.p[: stop - start]
-        _dot(X[start:stop], negated_w, t)
-        sigmoid_of_negated(t, p)
-        correct += _count_correct(p, y[start:stop], work, stop - start)
-    return correct
+    _equal(hit, truth if t.ndim == 1 else truth[:, None], hit)
+    return int(np.count_nonzero(hit)) if t.ndim == 1 else np.count_nonzero(hit, axis=0)

@@ -37,8 +37,8 @@ def parse_rules(text: str) -> tuple[str, ...]:
     rules = tuple(part.strip() for part in text.split(",") if part.strip())
     unknown = [r for r in rules if r not in OPTIMIZERS]
     if not rules or unknown or len(set(rules)) != len(rules):
-        raise ConfigError("--optimizers must be distinct names from " + ", ".join(OPTIMIZERS)
-                          + f", separated by commas (got {text!r})")
+        raise ConfigError("optimizers", "distinct names from " + ", ".join(OPTIMIZERS) + ", separated by commas",
+                          text)
     return rules
 
 

@@ -27,14 +27,3 @@ def scheduled_alpha(schedule: str, alpha: float, t: int, decay: float | None = N
     if schedule == "inv":
         return alpha / (1 + d * t)
     return alpha
-
-
-def describe(schedule: str, decay: float | None = None, decay_every: int = 10) -> str:
-    """The schedule in a few words, for the status line and the help."""
-    d = DEFAULT_DECAY[schedule] if decay is None else decay
-    return {
-        "constant": "constant",
-        "step": f"step ×{d:g} every {decay_every}",
-        "exp": f"exp ×{d:g}/epoch",
-        "inv": f"1/(1+{d:g}t)",
-    }[schedule]

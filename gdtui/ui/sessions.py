@@ -14,9 +14,18 @@ from gdtui.engine import Trainer
 from gdtui.engine.atomic import write_atomic
 from gdtui.engine.export import write_history_csv
 from gdtui.engine.race import Race
-from gdtui.engine.session import SessionError, autosave_path, load, save
+from gdtui.engine.session import SessionError, load, save
 
 HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+
+
+def autosave_path() -> Path:
+    """Where the TUI keeps its last session: $XDG_STATE_HOME/gdtui/last-session.json
+    (~/.local/state/gdtui/last-session.json when the variable is unset or not absolute)."""
+    base = os.environ.get("XDG_STATE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "gdtui" / "last-session.json"
 
 
 def autosave(trainer: Trainer) -> Path:
@@ -68,6 +77,16 @@ def export_here(trainer: Trainer, screen_svg: str) -> tuple[Path, Path]:
     write_atomic(svg, [screen_svg])
     write_history_csv(trainer, csv)
     return svg, csv
+
+
+def export_here_saying(trainer: Trainer, screen_svg: str) -> str:
+    """`export_here`, and the line that says where the files went (or why there are none)."""
+    try:
+        svg, csv = export_here(trainer, screen_svg)
+    except OSError as exc:
+        return f"not exported: {exc.strerror or exc}"
+    return (f"exported the screen to {describe(svg)} and the history ({len(trainer.history)} rows) "
+            f"to {describe(csv)}")
 
 
 def open_session(path: str | None) -> tuple[Trainer, Path]:

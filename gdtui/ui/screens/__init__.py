@@ -1,1 +1,1 @@
-"""Modal screens: help and the exact-alpha prompt."""
+"""The screens: the solo view and the race, and the modal forms, help and inspector over them."""

@@ -9,6 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .. import theme
+
 
 class HelpScreen(ModalScreen[None]):
     """Lists `keys` as (key, explanation) pairs; any of escape, ? or q closes it."""
@@ -23,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
-        table.add_column(style="bold #ffff5f", no_wrap=True)
+        table.add_column(style=f"bold {theme.KEY}", no_wrap=True)
         table.add_column(overflow="fold")
         for key, text in self._keys:
             table.add_row(key, text)

@@ -11,9 +11,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from gdtui.engine.losses import GradientCheck, Loss
+from gdtui.engine.gradcheck import GradientCheck
+from gdtui.engine.losses import Loss
 
-from ..widgets.panels import COMPONENTS, number
+from .. import theme
+from ..panels import COMPONENTS, number
 
 AGREEMENT = 1e-6
 """Largest relative error that still counts as agreement."""
@@ -42,7 +44,7 @@ def explain(check: GradientCheck, loss: Loss, epoch: int, mini_batch: bool) -> G
     agree = check.max_error < AGREEMENT
     verdict = Text(f"largest relative error {decade(check.max_error)}: ", style="bold")
     verdict.append("the analytic gradient is right" if agree else "the two disagree",
-                   style="#5fff5f" if agree else "bold #ff5f5f")
+                   style=theme.GOOD if agree else f"bold {theme.BAD}")
     lines = [
         Text(f"L = {loss.formula}  ({loss.name}, all training rows, weights of epoch {epoch})", style="dim"),
         table,
@@ -52,9 +54,9 @@ def explain(check: GradientCheck, loss: Loss, epoch: int, mini_batch: bool) -> G
         lines.append(Text(
             f"The update direction g = {loss.direction_formula} is NOT the gradient of the printed loss: "
             f"∇L = {check.factor:g}·g. g is the gradient of ½·SSE, so the lesson's factor {check.factor:g} "
-            "is folded into alpha.", style="#ffaf5f"))
+            "is folded into alpha.", style=theme.WARN))
     else:
-        lines.append(Text(f"The update direction g = {loss.direction_formula} is exactly ∇L.", style="#5fafff"))
+        lines.append(Text(f"The update direction g = {loss.direction_formula} is exactly ∇L.", style=theme.INFO))
     lines.append(Text("numeric: (L(w + h·e_i) - L(w - h·e_i)) / 2h with h = 1e-6"
                       + ("; in mini-batch mode each update uses only its batch's share of this" if mini_batch
                          else ""), style="dim"))

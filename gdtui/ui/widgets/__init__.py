@@ -1,1 +1,1 @@
-"""The panels of the main screen."""
+"""The widgets: cell pictures, plain-line panels and the loss plot."""

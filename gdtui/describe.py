@@ -1,0 +1,64 @@
+"""How engine values read for people: one place for the CLI's log and the TUI's panels.
+
+The engine reports numbers and names; these turn them into the few words the screen or the log
+shows (a schedule, the breakpoints set, a landscape's window, the boundary's equation).
+"""
+
+from __future__ import annotations
+
+from gdtui.engine.breakpoints import Breakpoints
+from gdtui.engine.landscape import Slice
+from gdtui.engine.schedules import DEFAULT_DECAY
+
+
+def weight_name(index: int) -> str:
+    return f"w{index}"
+
+
+def schedule(name: str, decay: float | None = None, decay_every: int = 10) -> str:
+    """A learning-rate schedule in a few words."""
+    d = DEFAULT_DECAY[name] if decay is None else decay
+    return {
+        "constant": "constant",
+        "step": f"step ×{d:g} every {decay_every}",
+        "exp": f"exp ×{d:g}/epoch",
+        "inv": f"1/(1+{d:g}t)",
+    }[name]
+
+
+def breakpoints(points: Breakpoints) -> str:
+    """The breakpoints that are set, in a few words."""
+    words = []
+    if points.loss_below is not None:
+        words.append(f"loss < {points.loss_below:g}")
+    if points.test_accuracy is not None:
+        words.append(f"test acc ≥ {100 * points.test_accuracy:g}%")
+    if points.gradient_below is not None:
+        words.append(f"|g| < {points.gradient_below:g}")
+    if points.patience is not None:
+        words.append(f"no new best in {points.patience}")
+    if points.more_epochs is not None:
+        words.append(f"{points.more_epochs} more epochs")
+    return ", ".join(words) or "none"
+
+
+def landscape_window(sl: Slice) -> str:
+    """The weights a landscape spans, their ranges and the weights held."""
+    (x, y), w = sl.axes, sl.window
+    held = " ".join(f"{weight_name(i)}={sl.held[i]:.3g}" for i in sl.held_axes)
+    return (f"{weight_name(x)}→[{w.x_min:.3g},{w.x_max:.3g}] {weight_name(y)}↑[{w.y_min:.3g},{w.y_max:.3g}] "
+            f"{held}")
+
+
+def boundary_equation(w: tuple[float, ...], digits: int = 4) -> str:
+    """The decision boundary as text: y = (-w0 - w1*x) / w2, x = -w0/w1 when w2 = 0, or none."""
+    w0, w1, w2 = w
+    if w2 != 0:
+        return f"y = ({-w0:.{digits}g} {_signed(-w1, digits)}·x) / {w2:.{digits}g}"
+    if w1 != 0:
+        return f"x = {-w0 / w1:.{digits}g}  (vertical: w2 = 0)"
+    return "no boundary (w1 = w2 = 0)"
+
+
+def _signed(value: float, digits: int) -> str:
+    return f"- {-value:.{digits}g}" if value < 0 else f"+ {value:.{digits}g}"

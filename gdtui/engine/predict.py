@@ -1,0 +1,57 @@
+"""What the weights predict, and how often they are right: one definition for the whole program.
+
+Class 1 where the logit z = x·W is positive (sigmoid(z) > 0.5). Every accuracy gdtui shows or
+writes (the status line, the history, the CSV, the race table, breakpoints) is counted here, with
+`losses.count_right`, the rule the training kernels count with while they train.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .losses import BLOCK_ROWS, count_right
+
+BULK_VALUES = 1 << 20
+"""Logits held at once when many weight vectors are measured together (rows x vectors)."""
+
+
+def predict(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Class 0/1 of every row of X (n, d) under weights w (d,)."""
+    with np.errstate(all="ignore"):
+        return (X @ w > 0).astype(np.int64)
+
+
+def count(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> int:
+    """Rows of X (n, d) that weights w (d,) classify as y (n,) says, in cache-sized blocks."""
+    negated = -np.asarray(w, dtype=np.float64)
+    size = min(len(y), BLOCK_ROWS)
+    t, hit, truth = np.empty(size), np.empty(size, dtype=bool), np.empty(size, dtype=bool)
+    right = 0
+    with np.errstate(all="ignore"):
+        for start in range(0, len(y), BLOCK_ROWS):
+            stop = min(len(y), start + BLOCK_ROWS)
+            k = stop - start
+            np.dot(X[start:stop], negated, out=t[:k])
+            right += count_right(t[:k], y[start:stop], hit[:k], truth[:k])
+    return right
+
+
+def accuracy(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Share of rows classified right (0 for no rows)."""
+    return count(X, y, w) / len(y) if len(y) else 0.0
+
+
+def accuracies(X: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """`accuracy` of each of the (E, d) weight vectors, E at a time as far as memory allows."""
+    weights = np.asarray(weights, dtype=np.float64)
+    out = np.zeros(len(weights))
+    if not len(y):
+        return out
+    per_block = max(1, BULK_VALUES // len(y))
+    truth = np.empty(len(y), dtype=bool)
+    with np.errstate(all="ignore"):
+        for start in range(0, len(weights), per_block):
+            block = weights[start:start + per_block]
+            t = X @ -block.T  # (n, E) negated logits
+            out[start:start + len(block)] = count_right(t, y, np.empty(t.shape, dtype=bool), truth) / len(y)
+    return out

@@ -1,0 +1,84 @@
+"""An immutable picture of a trainer for the UI: plain floats and tuples, no arrays."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .optim import RULES, OptState
+
+
+def plain(array: np.ndarray) -> tuple:
+    """An array as nested tuples of floats (a vector: a tuple of floats)."""
+    values = np.asarray(array, dtype=np.float64).tolist()
+    return tuple(tuple(row) for row in values) if isinstance(values[0], list) else tuple(values)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where a run stands (live), or stood at a recorded epoch (rewound)."""
+
+    epoch: int
+    batch: int
+    """Batches done in the epoch under way (0 at an epoch boundary)."""
+    batches_per_epoch: int
+    weights: tuple
+    """The weights, as `plain` gives them (bias first)."""
+    last_step: tuple
+    """The change of the weights made by the last update (batch or epoch)."""
+    direction: tuple
+    """The update direction (loss gradient, see `gdtui.engine.losses`) of the last update."""
+    loss: float
+    """The lesson's loss of the last finished epoch (epoch 0: the loss at the initial weights)."""
+    train_accuracy: float
+    test_accuracy: float
+    """Accuracies of the weights shown."""
+    alpha: float
+    """The alpha in force (live: for the next update; rewound: during that epoch)."""
+    schedule: str
+    """The learning-rate schedule's name."""
+    momentum: float
+    optimizer: str
+    loss_name: str
+    batch_size: int | None
+    optimizer_state: tuple[tuple[str, str, tuple], ...]
+    """(symbol, meaning, values) for each piece of memory the update rule keeps."""
+    stop_reason: str | None
+
+    @property
+    def direction_norm(self) -> float:
+        return math.hypot(*np.ravel(self.direction).tolist())
+
+
+def memory(rule: str, state: OptState) -> tuple[tuple[str, str, tuple], ...]:
+    """The pieces of `state` that `rule` uses, as (symbol, meaning, values)."""
+    return tuple((symbol, meaning, plain(getattr(state, name))) for name, symbol, meaning in RULES[rule].state_labels)
+
+
+def snapshot_now(trainer) -> Snapshot:
+    """A `Trainer` as it stands now."""
+    return _snapshot(trainer, trainer.epoch, trainer.batch, trainer.weights, trainer.last_step, trainer.last_direction,
+                     float(trainer.history.losses[-1]), trainer.alpha_now, trainer.config.optimizer,
+                     trainer.optimizer_state, trainer.stop_reason)
+
+
+def snapshot_at(trainer, epoch: int) -> Snapshot:
+    """A `Trainer` as it stood at the end of a recorded `epoch`, read from its history."""
+    h = trainer.history
+    if not 0 <= epoch < len(h):
+        raise ValueError(f"epoch {epoch} is not in the history (0..{len(h) - 1})")
+    rule, state = h.optimizer_at(epoch)
+    return _snapshot(trainer, epoch, 0, h.weights[epoch], h.steps[epoch], h.directions[epoch], float(h.losses[epoch]),
+                     float(h.alphas[epoch]), rule, state, None)
+
+
+def _snapshot(trainer, epoch, batch, w, step, direction, loss, alpha, rule, state, stop) -> Snapshot:
+    cfg = trainer.config
+    return Snapshot(
+        epoch=epoch, batch=batch, batches_per_epoch=trainer.batches_per_epoch, weights=plain(w),
+        last_step=plain(step), direction=plain(direction), loss=loss, train_accuracy=trainer.accuracy(w, "train"),
+        test_accuracy=trainer.accuracy(w, "test"), alpha=float(alpha), schedule=cfg.schedule,
+        momentum=float(cfg.momentum), optimizer=rule, loss_name=cfg.loss, batch_size=cfg.batch_size,
+        optimizer_state=memory(rule, state), stop_reason=stop)

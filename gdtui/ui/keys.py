@@ -1,0 +1,112 @@
+"""The keys of both views, one table each: the bindings, the footer and the help screen all come
+from it, so a key's label and its explanation cannot disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from gdtui.engine.config import OPTIMIZERS
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key binding with its footer label and its line in the help screen."""
+
+    keys: str
+    """Textual key names, comma-separated."""
+    action: str
+    label: str
+    """The footer's word for it."""
+    help: str
+    """Its line in the help screen."""
+    footer: bool = True
+    shown_as: str = ""
+    """How the help and the footer write the key (default: the first key name)."""
+
+    @property
+    def shown(self) -> str:
+        return self.shown_as or self.keys.split(",")[0]
+
+
+def bindings(table: tuple[Key, ...]) -> list[Binding]:
+    return [Binding(k.keys, k.action, k.label, show=k.footer, key_display=k.shown_as or None, tooltip=k.help)
+            for k in table]
+
+
+def help_rows(table: tuple[Key, ...]) -> list[tuple[str, str]]:
+    """(key as shown, what it does) for every key that explains itself."""
+    return [(k.shown, k.help) for k in table if k.help]
+
+
+SOLO_KEYS = (
+    Key("space", "step_epoch", "step", "Step one epoch (finishes the epoch under way in mini-batch mode)."),
+    Key("n", "step_batch", "batch", "Step one mini-batch (one epoch in full-batch mode)."),
+    Key("p", "toggle_run", "run", "Run several epochs per frame until a stop rule fires, or pause."),
+    Key("plus,equals_sign", "scale_alpha(2)", "α×2", "Double the learning rate alpha.", shown_as="+"),
+    Key("minus", "scale_alpha(0.5)", "α÷2", "Halve the learning rate alpha.", shown_as="-"),
+    Key("a", "type_alpha", "α=", "Type an exact alpha; a bad value is refused and the old one kept."),
+    Key("o", "cycle_optimizer", "optim", "Next update rule: gd, momentum, nesterov, adagrad, rmsprop, adam."),
+    Key("s", "cycle_schedule", "schedule", "Next learning-rate schedule: constant, step (×0.5 every 10 epochs), "
+        "exp (×0.95 per epoch), 1/t (alpha/(1+0.1t)); the status line shows the alpha in force.", footer=False),
+    Key("b", "breakpoints", "break…", "Breakpoints: run until the loss, the test accuracy or |g| passes a value, "
+        "no new best loss for M epochs, or N more epochs; the status line says which fired."),
+    Key("m", "cycle_momentum", "μ", "Next momentum coefficient (0.5, 0.9, 0.99) for momentum and nesterov.",
+        footer=False),
+    Key("B", "cycle_batch", "batch size", "Next batch size: full, 256, 64, 32, 8, 1 (applies from the next epoch).",
+        footer=False),
+    Key("d", "cycle_dataset", "data", "Next generated data set: blobs, moons, circles (same settings, same seed).",
+        footer=False),
+    Key("D", "data_form", "data…", "Choose the data: a generated set or a CSV path, the samples and the noise; "
+        "a bad value or file is refused in place and the current data kept.", footer=False),
+    Key("r", "reset", "reset", "Start again from a fresh random initialisation (same data, same settings)."),
+    Key("t", "toggle_view", "view", "Show the training or the test split on the scatter."),
+    Key("L", "toggle_log", "log loss", "Log or linear scale for the loss curve.", footer=False),
+    Key("left,left_square_bracket", "rewind(-1)", "back", "Rewind one epoch: every panel shows that moment. A step or "
+        "a change of settings from there forks a new run (the later epochs are discarded).", footer=False,
+        shown_as="← ["),
+    Key("right,right_square_bracket", "rewind(1)", "forward", "Forward one epoch through the recorded history.",
+        footer=False, shown_as="→ ]"),
+    Key("end", "live", "live", "Back to the latest epoch.", footer=False),
+    Key("l", "toggle_landscape", "landscape", "Loss landscape over two weights (the third held at its value), "
+        "with the run's path and the current point ◉.", footer=False),
+    Key("w", "cycle_pair", "weights pair", "Landscape over the next pair of weights: (w1, w2), (w0, w1), (w0, w2).",
+        footer=False),
+    Key("e", "toggle_evaluation", "evaluate", "Evaluation panel: scikit-learn's classification report and the "
+        "confusion matrix of the weights shown (t switches train/test).", footer=False),
+    Key("g", "inspect", "inspect ∇", "Gradient inspector: analytic gradient beside a finite difference of the "
+        "printed loss, and whether the update follows it.", footer=False),
+    Key("v", "toggle_preview", "preview", "Preview: ghost boundaries of the next step with alpha/2, alpha and "
+        "2·alpha, nothing committed.", footer=False),
+    Key("c", "race", "race", "Race the update rules (gd, momentum, nesterov, adam; 1-6 pick) from this run's "
+        "initial weights on the same data, in lock-step; escape comes back to this run, untouched.", footer=False),
+    Key("S", "save", "save", "Save the session (data, settings, weights, optimizer state, history) into a new "
+        "file in the current directory; `gdtui --resume FILE` continues it.", footer=False),
+    Key("x", "export", "export", "Export the screen as SVG and the history as CSV into the current directory.",
+        footer=False),
+    Key("question_mark", "help", "help", "This list.", shown_as="?"),
+    Key("q", "app.quit", "quit", "Quit, keeping the session for `gdtui --resume` (also kept when the terminal or the "
+        "SSH link drops)."),
+)
+
+_RULE_HELP = ("Toggle a rule in the race: 1 gd, 2 momentum, 3 nesterov, 4 adagrad, 5 rmsprop, 6 adam. "
+              "The race restarts from epoch 0 with the rules ticked.")
+
+RACE_KEYS = (
+    Key("space", "step", "step", "One epoch for every racer still going (lock-step)."),
+    Key("p", "toggle_run", "run", "Run several epochs per frame to the epoch limit, or pause."),
+    Key("plus,equals_sign", "scale_alpha(2)", "α×2",
+        "Double alpha for every racer (a diverged racer tries again from its last finite weights).", shown_as="+"),
+    Key("minus", "scale_alpha(0.5)", "α÷2", "Halve alpha for every racer.", shown_as="-"),
+    Key("1", "toggle_rule(0)", "rules", _RULE_HELP, shown_as="1-6"),
+    *(Key(str(k + 1), f"toggle_rule({k})", OPTIMIZERS[k], "", footer=False) for k in range(1, len(OPTIMIZERS))),
+    Key("r", "restart", "restart", "Restart the race from the same initial weights (alpha kept)."),
+    Key("L", "toggle_log", "log loss", "Log or linear scale for the loss curves.", footer=False),
+    Key("escape,c", "leave", "back", "Back to the solo trainer (escape or c), as it was when the race began.",
+        shown_as="esc"),
+    Key("question_mark", "help", "help", "This list.", shown_as="?"),
+    Key("S", "save", "save", "Save the race into a new file in the current directory; "
+        "`gdtui compare --resume FILE` continues it.", footer=False),
+    Key("q", "app.quit", "quit", "Quit, keeping the solo run (not the race) for `gdtui --resume`."),
+)

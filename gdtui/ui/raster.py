@@ -1,0 +1,96 @@
+"""Pure-NumPy geometry for drawing: points binned into character cells, the decision boundary
+and the predicted regions on the same grid, and long series reduced to a few points per column.
+
+Row 0 of every grid is the TOP of the picture (largest y), so a grid can be printed as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdtui.engine.landscape import Window
+
+
+@dataclass(frozen=True)
+class Frame(Window):
+    """The data window a grid of `width` x `height` cells shows (x right, y up; row 0 at the top)."""
+
+    @classmethod
+    def around(cls, points: np.ndarray, width: int, height: int, margin: float = 0.05) -> "Frame":
+        """A window holding every point of (N, 2) `points`, with a small margin."""
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        pad = np.maximum((hi - lo) * margin, 1e-9)
+        lo, hi = lo - pad, hi + pad
+        return cls(float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]), max(width, 1), max(height, 1))
+
+    def cells(self, points: np.ndarray) -> np.ndarray:
+        """Flat cell index (row * width + col) of each (N, 2) point."""
+        col = ((points[:, 0] - self.x_min) / (self.x_max - self.x_min) * self.width).astype(np.int64)
+        row = ((self.y_max - points[:, 1]) / (self.y_max - self.y_min) * self.height).astype(np.int64)
+        np.clip(col, 0, self.width - 1, out=col)
+        np.clip(row, 0, self.height - 1, out=row)
+        return row * self.width + col
+
+    def plane_at_corners(self, w: tuple[float, float, float]) -> np.ndarray:
+        """(height + 1, width + 1) values of w0 + w1*x + w2*y at the cells' corners."""
+        xs = np.linspace(self.x_min, self.x_max, self.width + 1)
+        ys = np.linspace(self.y_max, self.y_min, self.height + 1)
+        return w[0] + w[1] * xs[None, :] + w[2] * ys[:, None]
+
+
+def class_counts(points: np.ndarray, labels: np.ndarray, frame: Frame) -> np.ndarray:
+    """(2, height, width) number of class-0 and class-1 points in each cell (bincount, no loops)."""
+    cells = frame.cells(points) + np.where(labels > 0.5, frame.width * frame.height, 0)
+    counts = np.bincount(cells, minlength=2 * frame.width * frame.height)
+    return counts.reshape(2, frame.height, frame.width)
+
+
+def occupied(points: np.ndarray, frame: Frame) -> np.ndarray:
+    """(height, width) True where at least one of `points` falls."""
+    grid = np.zeros(frame.width * frame.height, dtype=bool)
+    grid[frame.cells(points)] = True
+    return grid.reshape(frame.height, frame.width)
+
+
+def boundary_cells(w: tuple[float, float, float], frame: Frame) -> np.ndarray:
+    """(height, width) True where the line w0 + w1*x + w2*y = 0 crosses the cell.
+
+    A cell is crossed when the plane's sign differs between its corners, which covers steep,
+    flat and vertical (w2 = 0) lines alike; with w1 = w2 = 0 there is no line.
+    """
+    if w[1] == 0 and w[2] == 0:
+        return np.zeros((frame.height, frame.width), dtype=bool)
+    with np.errstate(all="ignore"):
+        f = frame.plane_at_corners(w)
+    corners = np.stack([f[:-1, :-1], f[:-1, 1:], f[1:, :-1], f[1:, 1:]])
+    return (corners.min(axis=0) <= 0) & (corners.max(axis=0) >= 0)
+
+
+def predicted_region(w: tuple[float, float, float], frame: Frame) -> np.ndarray:
+    """(height, width) True where the cell's centre is classified as class 1."""
+    xs, ys = frame.centres()
+    with np.errstate(all="ignore"):
+        return (w[0] + w[1] * xs[None, :] + w[2] * ys[:, None]) > 0
+
+
+def reduce_series(values: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) with at most ~2 points per column: the min and max of each column's bucket, in order.
+
+    x is 1-based epoch numbers. Short series come back whole.
+    """
+    n = len(values)
+    x = np.arange(1, n + 1, dtype=np.float64)
+    if n <= 2 * columns:
+        return x, np.asarray(values, dtype=np.float64)
+    edges = np.linspace(0, n, columns + 1).astype(np.int64)
+    lows = np.minimum.reduceat(values, edges[:-1])
+    highs = np.maximum.reduceat(values, edges[:-1])
+    centre = (x[edges[:-1]] + x[edges[1:] - 1]) / 2
+    xs = np.repeat(centre, 2)
+    ys = np.empty(2 * columns)
+    ys[0::2], ys[1::2] = highs, lows
+    # the last point is always the current value, so the line ends where the run is
+    xs[-1], ys[-1] = x[-1], values[-1]
+    return xs, ys

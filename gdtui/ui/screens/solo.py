@@ -1,0 +1,336 @@
+"""The solo view: the data with the boundary (or the landscape, or the evaluation) on the left,
+the weights, the gradient and the loss curve on the right, the status line under them.
+
+A key becomes one action on the `SoloSession`, then one redraw from its snapshot; run mode is a
+`RunLoop` that trains for a time budget per frame and redraws once.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from gdtui.describe import landscape_window
+from gdtui.engine import landscape
+from gdtui.engine.breakpoints import Breakpoints
+
+from .. import panels, sessions
+from ..charts import LossChart
+from ..keys import SOLO_KEYS, bindings, help_rows
+from ..messages import SurfaceReady
+from ..pictures import Landscape, PointCells, Scatter
+from ..run_loop import RunLoop
+from ..solo import SoloSession
+from ..surfaces import SurfaceKeeper
+from ..theme import GHOST_INK
+from ..widgets.cell_grid import CellGrid
+from ..widgets.lines import Lines
+from ..widgets.loss_plot import LossPlot
+from .alpha_prompt import AlphaPrompt
+from .breakpoints_form import BreakpointsForm
+from .data_form import DataForm
+from .help import HelpScreen
+from .inspector import GradientInspector, explain
+
+DETAIL_MIN_HEIGHT = 32
+"""Below this many rows the gradient panel leaves out its formulas to give the loss curve room."""
+GHOST_NAMES = ("α/2", "α", "2α")
+LEFT_PANELS = ("scatter", "landscape", "evaluation")
+
+
+class SoloScreen(Screen):
+    """The solo run of one `SoloSession`."""
+
+    BINDINGS = bindings(SOLO_KEYS)
+
+    def __init__(self, session: SoloSession) -> None:
+        super().__init__()
+        self.session = session
+        self.split = "train"
+        """The split drawn on the scatter."""
+        self.eval_split = "test"
+        """The split the evaluation panel reports on (t switches it while the panel is shown)."""
+        self.log_scale = False
+        self.left = "scatter"
+        """What the left panel shows: one of LEFT_PANELS."""
+        self.pair = 0
+        """Index into `landscape.PAIRS` of the weights the landscape spans."""
+        self.preview = False
+        self.surfaces = SurfaceKeeper()
+        self.landscape_value = float("nan")
+        """The loss at the point marked ◉ on the landscape."""
+        self.evaluation = None
+        """The report the evaluation panel shows."""
+        self.inspection = None
+        """The last gradient check the inspector showed."""
+        self.cells = PointCells(session.trainer.data)
+        self.loop = RunLoop(self, session.advance, session.remaining, self.redraw)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield CellGrid(id="scatter")
+            yield CellGrid(id="landscape")
+            yield Lines(id="evaluation")
+            with Vertical(id="side"):
+                yield Lines(id="weights")
+                yield Lines(id="gradient")
+                yield LossPlot(id="loss")
+        yield Lines(id="status")
+        yield Lines(id="notice")
+        yield Lines(id="too-small", classes="too-small-note")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#weights", Lines).set_titles("weights")
+        self.redraw()
+
+    # ---- drawing -----------------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        if self.app.too_small:  # the panels are hidden (and sizeless) until the terminal grows
+            return
+        session = self.session
+        view = session.view()
+        snap = view.snapshot
+        ghosts = session.ghosts() if self.preview else ()
+        with self.app.batch_update():
+            self.query_one("#status", Lines).show((panels.status_line(snap, view.state),))
+            weights = self.query_one("#weights", Lines)
+            weights.show(panels.weights_lines(snap, weights.content_size.width))
+            gradient = self.query_one("#gradient", Lines)
+            gradient.set_titles(f"gradient · {snap.optimizer}")
+            gradient.show(panels.gradient_lines(snap, gradient.content_size.width,
+                                                detailed=self.size.height >= DETAIL_MIN_HEIGHT))
+            plot = self.query_one(LossPlot)
+            plot.set_titles(f"loss {snap.loss:.6g} · {snap.loss_name}" + (" · log" if self.log_scale else ""))
+            plot.show(LossChart(session.trainer.history.losses.copy(), self.log_scale, session.viewing))
+            self._draw_scatter(snap.weights, ghosts)
+            if self.left == "landscape":
+                self._draw_landscape(snap)
+            elif self.left == "evaluation":
+                self._draw_evaluation()
+
+    def _draw_scatter(self, weights, ghosts) -> None:
+        scatter = self.query_one("#scatter", CellGrid)
+        data = self.session.trainer.data
+        rows = len(data.y_train) if self.split == "train" else len(data.y_test)
+        legend = f"o {escape(data.labels[0])}  x {escape(data.labels[1])}  • boundary"
+        if ghosts:
+            legend += "  next: " + " ".join(f"[{ink}]∙{name}[/]" for ink, name in zip(GHOST_INK, GHOST_NAMES))
+        scatter.set_titles(f"{escape(data.name)} · {self.split} ({rows})", legend)
+        scatter.show(Scatter(self.cells, self.split, weights, self.session.highlight(), ghosts))
+
+    def _draw_landscape(self, snap) -> None:
+        session, grid = self.session, self.query_one("#landscape", CellGrid)
+        width, height = grid.size
+        if not (width and height):  # just shown: draw once the layout has sized it
+            self.call_after_refresh(self.redraw)
+            return
+        trainer, path = session.trainer, session.path()
+        data = trainer.data
+        self.landscape_value = landscape.loss_at(trainer.loss, data.X_train, data.y_train, path[-1])
+        needed = self.surfaces.follow(trainer, path, self.pair, width, height)
+        if needed is not None:
+            self._compute_surface(needed)
+        wanted = self.surfaces.wanted
+        pair = ", ".join(f"w{a}" for a in wanted.axes)
+        grid.set_titles(f"landscape {trainer.config.loss}({pair}) · ◉ L = {self.landscape_value:.5g}",
+                        landscape_window(wanted))
+        surface = self.surfaces.surface
+        if surface is not None:
+            grid.show(Landscape(surface, path))
+
+    @work(thread=True, exclusive=True)
+    def _compute_surface(self, wanted: landscape.Slice) -> None:
+        trainer = self.session.trainer
+        self.post_message(SurfaceReady(landscape.compute(trainer.loss, trainer.data.X_train, trainer.data.y_train,
+                                                         wanted)))
+
+    def on_surface_ready(self, message: SurfaceReady) -> None:
+        if self.surfaces.arrived(message.surface) and self.left == "landscape":
+            self.query_one("#landscape", CellGrid).show(Landscape(message.surface, self.session.path()))
+
+    def _draw_evaluation(self) -> None:
+        panel = self.query_one("#evaluation", Lines)
+        self.evaluation = self.session.evaluation(self.eval_split)
+        panel.set_titles(f"{self.evaluation.split} split · epoch {self.evaluation.epoch}",
+                         f"accuracy {100 * self.evaluation.accuracy:.1f}%")
+        panel.show(panels.evaluation_lines(self.evaluation, panel.content_size.width))
+
+    def say(self, message: str) -> None:
+        """A one-line note under the status line, kept until the next key."""
+        notice = self.query_one("#notice", Lines)
+        notice.show((((message, ""),),) if message else ())
+        notice.display = bool(message) and not self.app.too_small
+
+    def on_key(self) -> None:
+        self.say("")
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (self.app.too_small or self.app.leaving)
+
+    # ---- stepping ----------------------------------------------------------------------------
+
+    def _done(self, note: str = "") -> None:
+        """After an action: the note said, the run loop in step with the session, one redraw."""
+        if not self.session.running:
+            self.loop.stop()
+        if note:
+            self.say(note)
+        self.redraw()
+
+    def action_step_epoch(self) -> None:
+        self._done(self.session.step_epoch())
+
+    def action_step_batch(self) -> None:
+        self._done(self.session.step_batch())
+
+    def action_toggle_run(self) -> None:
+        if self.session.running:
+            self.session.pause()
+            self._done()
+            return
+        note = self.session.start_run()
+        self.loop.start()
+        self._done(note)
+
+    def action_breakpoints(self) -> None:
+        def apply(points: Breakpoints) -> None:
+            note = self.session.arm(points)
+            if self.session.running:
+                self.loop.start()
+            self._done(note)
+
+        self.app.push_screen(BreakpointsForm(self.session.breakpoints, apply))
+
+    # ---- settings ----------------------------------------------------------------------------
+
+    def action_scale_alpha(self, factor: float) -> None:
+        self._done(self.session.scale_alpha(factor))
+
+    def action_type_alpha(self) -> None:
+        def apply(value: float | None) -> None:
+            if value is not None:
+                self._done(self.session.configure(alpha=value))
+
+        self.app.push_screen(AlphaPrompt(self.session.trainer.config.alpha,
+                                         lambda value: self.session.refusal(alpha=value)), apply)
+
+    def action_cycle_optimizer(self) -> None:
+        self._done(self.session.cycle_optimizer())
+
+    def action_cycle_schedule(self) -> None:
+        self._done(self.session.cycle_schedule())
+
+    def action_cycle_momentum(self) -> None:
+        self._done(self.session.cycle_momentum())
+
+    def action_cycle_batch(self) -> None:
+        self._done(self.session.cycle_batch())
+
+    def _new_data(self) -> None:
+        self.cells = PointCells(self.session.trainer.data)
+        self.surfaces.forget()
+
+    def action_cycle_dataset(self) -> None:
+        note = self.session.cycle_dataset()
+        if not note:
+            self._new_data()
+        self._done(note)
+
+    def action_data_form(self) -> None:
+        def apply(dataset: str, samples: str, noise: str) -> str | None:
+            try:
+                count = int(samples)
+            except ValueError:
+                return f"samples must be a whole number (got {samples!r})"
+            try:
+                level = float(noise) if noise else None
+            except ValueError:
+                return f"noise must be a number or empty (got {noise!r})"
+            problem = self.session.load_data(dataset=dataset or "blobs", samples=count, noise=level)
+            if problem is None:
+                self._new_data()
+                self._done()
+            return problem
+
+        self.app.push_screen(DataForm(self.session.trainer.config, apply))
+
+    def action_reset(self) -> None:
+        self.session.reset()
+        self._done()
+
+    def action_toggle_view(self) -> None:
+        if self.left == "evaluation":
+            self.eval_split = "test" if self.eval_split == "train" else "train"
+        else:
+            self.split = "test" if self.split == "train" else "train"
+        self.redraw()
+
+    def action_toggle_log(self) -> None:
+        self.log_scale = not self.log_scale
+        self.redraw()
+
+    def action_rewind(self, delta: int) -> None:
+        self.session.rewind(delta)
+        self._done()
+
+    def action_live(self) -> None:
+        self.session.live()
+        self.redraw()
+
+    def _show_left(self, panel: str) -> None:
+        """Show `panel` in the left area, or the scatter again if it is already shown."""
+        self.left = "scatter" if self.left == panel else panel
+        for name in LEFT_PANELS:
+            self.query_one(f"#{name}").display = self.left == name
+        self.redraw()
+        self.call_after_refresh(self.redraw)  # again once the shown panel has its size
+
+    def action_toggle_landscape(self) -> None:
+        self._show_left("landscape")
+
+    def action_toggle_evaluation(self) -> None:
+        self._show_left("evaluation")
+
+    def action_cycle_pair(self) -> None:
+        self.pair = (self.pair + 1) % len(landscape.PAIRS)
+        if self.left != "landscape":
+            self._show_left("landscape")
+        else:
+            self.redraw()
+
+    def action_inspect(self) -> None:
+        session = self.session
+        self.inspection = session.gradient_check()
+        self.app.push_screen(GradientInspector(explain(self.inspection, session.trainer.loss, session.shown_epoch,
+                                                       session.trainer.config.batch_size is not None)))
+
+    def action_toggle_preview(self) -> None:
+        self.preview = not self.preview
+        if self.preview and self.session.viewing is not None:
+            self.say("the preview shows the next step from the latest epoch: press End to go there")
+        self.redraw()
+
+    def action_race(self) -> None:
+        from .race import RaceScreen
+
+        self.session.pause()  # (the race trains instead; the solo run waits as it is)
+        self._done()
+        self.app.push_screen(RaceScreen(self.session.trainer))
+
+    def action_save(self) -> None:
+        self.say(sessions.save_here_saying(self.session.trainer))
+
+    def action_export(self) -> None:
+        self.say(sessions.export_here_saying(self.session.trainer, self.app.export_screenshot()))
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(help_rows(SOLO_KEYS)))
