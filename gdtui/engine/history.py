@@ -100,23 +100,13 @@ class History:
         view.flags.writeable = False
         return view
 
-    @property
-    def weights(self) -> np.ndarray:
-        """(epochs + 1, *shape), read-only."""
-        return self._view(self._weights)
-
-    @property
-    def directions(self) -> np.ndarray:
-        return self._view(self._directions)
-
-    @property
-    def steps(self) -> np.ndarray:
-        return self._view(self._steps)
-
-    @property
-    def losses(self) -> np.ndarray:
-        """(epochs + 1,), read-only; losses[1:] is the lesson's per-epoch log."""
-        return self._view(self._losses)
+    weights = property(lambda self: self._view(self._weights), doc="(epochs + 1, *shape), read-only.")
+    directions = property(lambda self: self._view(self._directions), doc="(epochs + 1, *shape), read-only.")
+    steps = property(lambda self: self._view(self._steps), doc="(epochs + 1, *shape), read-only.")
+    losses = property(lambda self: self._view(self._losses),
+                      doc="(epochs + 1,), read-only; losses[1:] is the lesson's per-epoch log.")
+    alphas = property(lambda self: self._view(self._alphas),
+                      doc="(epochs + 1,) the alpha in force during each epoch (row 0: at the start).")
 
     @property
     def recorded_accuracy(self) -> np.ndarray:
@@ -131,11 +121,6 @@ class History:
     def measured(self, rows: np.ndarray, accuracy: np.ndarray) -> None:
         """Fill in the training accuracy of `rows` (from `unmeasured`)."""
         self._accuracy[rows] = accuracy
-
-    @property
-    def alphas(self) -> np.ndarray:
-        """The alpha in force during each epoch (row 0: at the start)."""
-        return self._view(self._alphas)
 
     def optimizer_at(self, row: int) -> tuple[str, OptState]:
         """The update rule of epoch `row` and a copy of its state after that epoch."""

@@ -274,6 +274,10 @@ def main() -> None:
     rows.append(("e. 1e6 rows in the TUI: one epoch step", f"{step:.1f} ms", "-", "<= 30 ms", verdict(step <= 30)))
     rows.append(("e. 1e6 rows in the TUI: one full redraw", f"{redraw:.1f} ms", "-", "<= 40 ms", verdict(redraw <= 40)))
     rows.append(("e. 1e6 rows in the TUI: peak RSS", f"{rss:.0f} MB", "-", "<= 400 MB", verdict(rss <= 400)))
+    f = probe("frames", "", max(3, repeats - 2))
+    small, large_ = median_of(f, "80x24_ms"), median_of(f, "120x40_ms")
+    rows.append(("f. redraw cost per frame, 500 rows, after one epoch (CPU ms, 80x24 / 120x40)",
+                 f"{small:.1f} ms / {large_:.1f} ms", "-", "-", "-"))
 
     print("| target | measured | ratio | goal | result |")
     print("|---|---|---|---|---|")

@@ -8,6 +8,7 @@ screen update to the terminal driver (`App._display`).
   python tests/bench/tui_probe.py run      run mode at 500 rows: engine epochs/s in the app vs headless, frames/s
   python tests/bench/tui_probe.py keys     `space` to the updated screen at 1e5 training rows: latencies
   python tests/bench/tui_probe.py large    1e6 training rows: one epoch step, one full redraw, peak RSS
+  python tests/bench/tui_probe.py frames   redraw cost per frame at 80x24 and 120x40 (CPU ms)
 """
 
 from __future__ import annotations
@@ -58,13 +59,13 @@ async def run_mode(seconds: float) -> dict:
     async with app.run_test(size=SIZE) as pilot:
         frames = count_frames(app)
         await pilot.pause()
-        first_epoch = app.trainer.epoch
+        first_epoch = app.session.trainer.epoch
         started = time.perf_counter()
         await pilot.press("p")
         await asyncio.sleep(seconds)
         await pilot.press("p")
         elapsed = time.perf_counter() - started
-        epochs = app.trainer.epoch - first_epoch
+        epochs = app.session.trainer.epoch - first_epoch
         drawn = [t for t in frames if started <= t <= started + elapsed]
         await pilot.press("q")
     headless = (before + headless_rate(config, seconds / 2)) / 2
@@ -80,12 +81,12 @@ async def key_latency(presses: int) -> dict:
         await pilot.pause()
         latencies = []
         for _ in range(presses):
-            before = app.trainer.epoch
+            before = app.session.trainer.epoch
             started = time.perf_counter()
             await pilot.press("space")
-            while not (app.trainer.epoch > before and frames and frames[-1] > started):
+            while not (app.session.trainer.epoch > before and frames and frames[-1] > started):
                 await asyncio.sleep(0.0005)
-            stepped = app.trainer.epoch
+            stepped = app.session.trainer.epoch
             # the first frame drawn after the step: wait for one that follows the step's redraw
             while frames[-1] <= started:
                 await asyncio.sleep(0.0005)
@@ -110,11 +111,11 @@ async def large(repeats: int) -> dict:
         steps, redraws = [], []
         for _ in range(repeats):
             started = time.perf_counter()
-            app.trainer.step_epoch()
+            app.session.trainer.step_epoch()
             steps.append(time.perf_counter() - started)
             count = len(frames)
             started = time.perf_counter()
-            app.redraw()
+            app.solo.redraw()
             while len(frames) == count:
                 await asyncio.sleep(0)
             redraws.append(frames[-1] - started)
@@ -122,7 +123,32 @@ async def large(repeats: int) -> dict:
         await pilot.press("q")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     return {"step_ms": 1e3 * statistics.median(steps), "redraw_ms": 1e3 * statistics.median(redraws),
-            "peak_rss_mb": peak, "rows": len(app.trainer.data.y_train)}
+            "peak_rss_mb": peak, "rows": len(app.session.trainer.data.y_train)}
+
+
+async def frame_cost(size: tuple[int, int], frames: int = 150, rounds: int = 5) -> float:
+    """CPU milliseconds a redraw adds to a frame: rounds of (step + redraw + settle) against rounds
+    of (step + settle), alternating, medians compared. Process time, so that a busy machine's
+    waiting does not count."""
+    app = build_app(TrainConfig(seed=0, epochs=10**7))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        with_draw, without = [], []
+        for _ in range(rounds):
+            for draw in (True, False):
+                started = time.process_time()
+                for _ in range(frames):
+                    app.session.trainer.step_epoch()
+                    if draw:
+                        app.solo.redraw()
+                    await pilot.pause()
+                (with_draw if draw else without).append((time.process_time() - started) / frames)
+        await pilot.press("q")
+    return 1e3 * (statistics.median(with_draw) - statistics.median(without))
+
+
+async def frame_costs() -> dict:
+    return {f"{w}x{h}_ms": await frame_cost((w, h)) for w, h in ((80, 24), (120, 40))}
 
 
 def main() -> None:
@@ -133,8 +159,10 @@ def main() -> None:
         result = asyncio.run(key_latency(int(sys.argv[2]) if len(sys.argv) > 2 else 40))
     elif probe == "large":
         result = asyncio.run(large(int(sys.argv[2]) if len(sys.argv) > 2 else 7))
+    elif probe == "frames":
+        result = asyncio.run(frame_costs())
     else:
-        raise SystemExit(f"unknown probe {probe!r}: run, keys or large")
+        raise SystemExit(f"unknown probe {probe!r}: run, keys, large or frames")
     print(json.dumps(result))
 
 

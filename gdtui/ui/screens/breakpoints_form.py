@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.containers import Horizontal
+from textual.widgets import Input, Label
 
 from gdtui.engine.breakpoints import Breakpoints
+
+from .form import Form
 
 FIELDS = (
     ("loss_below", "pause when the loss is below", float, 1.0),
@@ -53,35 +52,29 @@ def _shown(points: Breakpoints, name: str, scale: float) -> str:
     return "" if value is None else f"{value * scale:g}"
 
 
-class BreakpointsForm(ModalScreen[None]):
+class BreakpointsForm(Form[None]):
     """`apply(points)` arms them (and starts the run) once they are valid."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel", tooltip="Keep the breakpoints as they were")]
+    BOX_ID, ERROR_ID, TITLE = "breakpoints-box", "bp-error", "breakpoints: run until"
+    SUBTITLE = "enter runs · empty = off · escape cancels"
 
     def __init__(self, current: Breakpoints, apply: Callable[[Breakpoints], None]) -> None:
         super().__init__()
         self._current = current
         self._apply = apply
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="breakpoints-box") as box:
-            box.border_title = "breakpoints: run until"
-            box.border_subtitle = "enter runs · empty = off · escape cancels"
-            for name, label, _, scale in FIELDS:
-                with Horizontal(classes="bp-row"):
-                    yield Label(label)
-                    yield Input(value=_shown(self._current, name, scale), id=f"bp-{name}", compact=True)
-            yield Static("", id="bp-error")
+    def fields(self) -> ComposeResult:
+        for name, label, _, scale in FIELDS:
+            with Horizontal(classes="bp-row"):
+                yield Label(label)
+                yield Input(value=_shown(self._current, name, scale), id=f"bp-{name}", compact=True)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def submit(self) -> None:
         texts = {name: self.query_one(f"#bp-{name}", Input).value for name, *_ in FIELDS}
         try:
             points = parse_breakpoints(texts)
         except ValueError as exc:  # (ConfigError is a ValueError)
-            self.query_one("#bp-error", Static).update(Text(f"refused: {exc}"))
+            self.refuse(str(exc))
             return
-        self.dismiss(None)
+        self.close(None)
         self._apply(points)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from gdtui.engine import ConfigError, Trainer
 from gdtui.engine.config import OPTIMIZERS
@@ -22,7 +21,7 @@ from ..pictures import PointCells, RaceScatter
 from ..run_loop import RunLoop
 from ..theme import LOOKS, SHARED
 from ..widgets.cell_grid import CellGrid
-from ..widgets.lines import Lines
+from ..widgets.lines import Lines, status_rows
 from ..widgets.loss_plot import LossPlot
 from .help import HelpScreen
 
@@ -55,10 +54,7 @@ class RaceScreen(Screen):
             yield CellGrid(id="race-scatter")
             yield LossPlot(id="race-loss")
         yield Lines(id="race-table")
-        yield Lines(id="race-status")
-        yield Lines(id="race-notice")
-        yield Lines(id="race-too-small", classes="too-small-note")
-        yield Footer(compact=True)
+        yield from status_rows("race-")
 
     def on_mount(self) -> None:
         self.redraw()

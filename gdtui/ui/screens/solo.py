@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from gdtui.describe import landscape_window
 from gdtui.engine import landscape
@@ -28,7 +27,7 @@ from ..solo import SoloSession
 from ..surfaces import SurfaceKeeper
 from ..theme import GHOST_INK
 from ..widgets.cell_grid import CellGrid
-from ..widgets.lines import Lines
+from ..widgets.lines import Lines, status_rows
 from ..widgets.loss_plot import LossPlot
 from .alpha_prompt import AlphaPrompt
 from .breakpoints_form import BreakpointsForm
@@ -79,10 +78,7 @@ class SoloScreen(Screen):
                 yield Lines(id="weights")
                 yield Lines(id="gradient")
                 yield LossPlot(id="loss")
-        yield Lines(id="status")
-        yield Lines(id="notice")
-        yield Lines(id="too-small", classes="too-small-note")
-        yield Footer(compact=True)
+        yield from status_rows()
 
     def on_mount(self) -> None:
         self.query_one("#weights", Lines).set_titles("weights")

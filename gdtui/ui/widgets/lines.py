@@ -68,3 +68,14 @@ class Lines(Titled, Widget):
         if found is None:
             found = self._styles[(text, base)] = base + Style.parse(text) if text else base
         return found
+
+
+def status_rows(prefix: str = ""):
+    """The rows under a view's panels: its status line, its one-line notice, the too-small note
+    (shown instead of everything when the terminal is too small) and the footer."""
+    from textual.widgets import Footer
+
+    yield Lines(id=f"{prefix}status")
+    yield Lines(id=f"{prefix}notice")
+    yield Lines(id=f"{prefix}too-small", classes="too-small-note")
+    yield Footer(compact=True)
