@@ -80,14 +80,15 @@ def window(trajectory: np.ndarray, axes: tuple[int, int], width: int, height: in
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     span = np.maximum(hi - lo, np.maximum(0.5, 0.25 * np.abs(pts[-1])))
     centre = (lo + hi) / 2
-    edges = [_rounded_out(c - 0.75 * s, c + 0.75 * s) for c, s in zip(centre.tolist(), span.tolist())]
+    edges = [rounded_out(c - 0.75 * s, c + 0.75 * s) for c, s in zip(centre.tolist(), span.tolist())]
     (x_min, x_max), (y_min, y_max) = edges
     return Window(x_min, x_max, y_min, y_max, max(width, 1), max(height, 1))
 
 
-def _rounded_out(low: float, high: float) -> tuple[float, float]:
-    """[low, high] widened to multiples of the round step nearest a tenth of its span."""
-    raw = (high - low) / 10
+def rounded_out(low: float, high: float, steps: int = 10) -> tuple[float, float]:
+    """[low, high] widened to multiples of the round step (1, 2 or 5 times a power of ten) nearest
+    a `steps`-th of its span."""
+    raw = max(high - low, 1e-12) / steps
     power = 10.0 ** math.floor(math.log10(raw))
     step = min((m * power for m in (1, 2, 5, 10)), key=lambda s: abs(math.log(s / raw)))
     return math.floor(low / step) * step, math.ceil(high / step) * step

@@ -88,6 +88,16 @@ class Readings:
         X, y = (self.data.X_train, self.data.y_train) if split == "train" else (self.data.X_test, self.data.y_test)
         return predict.accuracy(X, y, weights)
 
+    def measure(self, weights: np.ndarray) -> tuple[float, float]:
+        """The printed loss over all training rows at `weights` (inf if not finite) and the share
+        of them classified right, from one pass of the training kernel: what a full-batch epoch
+        starting there would record."""
+        X, y = self.data.X_train, self.data.y_train
+        work = Workspace(len(y), X.shape[1])
+        with np.errstate(all="ignore"):
+            loss, _ = self.loss.evaluate(X, y, np.asarray(weights, dtype=np.float64), work)
+        return (loss if np.isfinite(loss) else np.inf), work.correct / len(y)
+
     def train_accuracy(self) -> np.ndarray:
         """(epochs + 1,) the training accuracy of every recorded epoch, counted with the weights in
         force during it; the rows the fused loop left unmeasured are measured now."""

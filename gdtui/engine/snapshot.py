@@ -31,7 +31,10 @@ class Snapshot:
     direction: tuple
     """The update direction (loss gradient, see `gdtui.engine.losses`) of the last update."""
     loss: float
-    """The lesson's loss of the last finished epoch (epoch 0: the loss at the initial weights)."""
+    """The lesson's loss of the last finished epoch as it was logged (measured before its updates;
+    epoch 0: at the initial weights)."""
+    loss_here: float
+    """The printed loss over all training rows at the weights shown."""
     train_accuracy: float
     test_accuracy: float
     """Accuracies of the weights shown."""
@@ -76,9 +79,10 @@ def snapshot_at(trainer, epoch: int) -> Snapshot:
 
 def _snapshot(trainer, epoch, batch, w, step, direction, loss, alpha, rule, state, stop) -> Snapshot:
     cfg = trainer.config
+    here, train = trainer.measure(w)
     return Snapshot(
         epoch=epoch, batch=batch, batches_per_epoch=trainer.batches_per_epoch, weights=plain(w),
-        last_step=plain(step), direction=plain(direction), loss=loss, train_accuracy=trainer.accuracy(w, "train"),
+        last_step=plain(step), direction=plain(direction), loss=loss, loss_here=here, train_accuracy=train,
         test_accuracy=trainer.accuracy(w, "test"), alpha=float(alpha), schedule=cfg.schedule,
         momentum=float(cfg.momentum), optimizer=rule, loss_name=cfg.loss, batch_size=cfg.batch_size,
         optimizer_state=memory(rule, state), stop_reason=stop)

@@ -45,20 +45,28 @@ class LossChart:
                 and np.array_equal(self.losses, other.losses))
 
     def draw(self, plt, width: int) -> None:
+        """Epochs 1.. as a line (only finite losses: a divergence ends the line where it was still a
+        number; on the log scale only positive ones), the epoch shown marked; epoch 0 alone as a point."""
         losses = self.losses
         last = len(losses) - 1
         plt.yscale("log" if self.log_scale else "linear")
         ticks = _ticks(last, min(1, last))
         plt.xticks(ticks, [str(t) for t in ticks])
-        if len(losses) > 1:
+        mark = max(last if self.marked is None else self.marked, 1) if last else 0
+        shown = losses[1:] if last else losses[:1]
+        finite = shown[np.isfinite(shown) & ((shown > 0) if self.log_scale else True)]
+        if len(finite):  # (plotext's own ticks fail for huge losses and swallow the plot)
+            values = _y_ticks(float(finite.min()), float(finite.max()), self.log_scale)
+            plt.yticks(values, [f"{v:.4g}" for v in values])
+        if last:
             xs, ys = reduce_series(losses[1:], max(width - AXIS_COLUMNS, 8))
-            plt.plot(xs.tolist(), ys.tolist(), color=LINE_RGB, marker="braille")
-            mark = max(last if self.marked is None else self.marked, 1)
+            keep = np.isfinite(ys) & ((ys > 0) if self.log_scale else True)
+            if keep.any():
+                plt.plot(xs[keep].tolist(), ys[keep].tolist(), color=LINE_RGB, marker="braille")
             if self.marked is not None:
                 plt.vline(mark, color=MARK_RGB)
+        if np.isfinite(losses[mark]):
             plt.scatter([float(mark)], [float(losses[mark])], color=MARK_RGB, marker="●")
-        elif len(losses) == 1:
-            plt.scatter([0.0], [float(losses[0])], color=MARK_RGB, marker="●")
 
 
 @dataclass(frozen=True, eq=False)

@@ -46,7 +46,7 @@ SOLO_KEYS = (
     Key("p", "toggle_run", "run", "Run several epochs per frame until a stop rule fires, or pause."),
     Key("plus,equals_sign", "scale_alpha(2)", "α×2", "Double the learning rate alpha.", shown_as="+"),
     Key("minus", "scale_alpha(0.5)", "α÷2", "Halve the learning rate alpha.", shown_as="-"),
-    Key("a", "type_alpha", "α=", "Type an exact alpha; a bad value is refused and the old one kept."),
+    Key("a", "type_alpha", "α=", "Type an exact alpha; a bad value is refused and the old one kept.", footer=False),
     Key("o", "cycle_optimizer", "optim", "Next update rule: gd, momentum, nesterov, adagrad, rmsprop, adam."),
     Key("s", "cycle_schedule", "schedule", "Next learning-rate schedule: constant, step (×0.5 every 10 epochs), "
         "exp (×0.95 per epoch), 1/t (alpha/(1+0.1t)); the status line shows the alpha in force.", footer=False),
@@ -61,7 +61,7 @@ SOLO_KEYS = (
     Key("D", "data_form", "data…", "Choose the data: a generated set or a CSV path, the samples and the noise; "
         "a bad value or file is refused in place and the current data kept.", footer=False),
     Key("r", "reset", "reset", "Start again from a fresh random initialisation (same data, same settings)."),
-    Key("t", "toggle_view", "view", "Show the training or the test split on the scatter."),
+    Key("t", "toggle_view", "view", "Show the training or the test split on the scatter.", footer=False),
     Key("L", "toggle_log", "log loss", "Log or linear scale for the loss curve.", footer=False),
     Key("left,left_square_bracket", "rewind(-1)", "back", "Rewind one epoch: every panel shows that moment. A step or "
         "a change of settings from there forks a new run (the later epochs are discarded).", footer=False,

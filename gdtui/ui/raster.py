@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdtui.engine.landscape import Window
+from gdtui.engine.landscape import Window, rounded_out
 
 
 @dataclass(frozen=True)
@@ -19,11 +19,13 @@ class Frame(Window):
 
     @classmethod
     def around(cls, points: np.ndarray, width: int, height: int, margin: float = 0.05) -> "Frame":
-        """A window holding every point of (N, 2) `points`, with a small margin."""
+        """A window holding every point of (N, 2) `points` with a small margin, its edges widened
+        to round steps (so that the axes read well)."""
         lo, hi = points.min(axis=0), points.max(axis=0)
         pad = np.maximum((hi - lo) * margin, 1e-9)
-        lo, hi = lo - pad, hi + pad
-        return cls(float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]), max(width, 1), max(height, 1))
+        (x_min, x_max), (y_min, y_max) = (rounded_out(a, b, steps=8) for a, b in zip((lo - pad).tolist(),
+                                                                                      (hi + pad).tolist()))
+        return cls(x_min, x_max, y_min, y_max, max(width, 1), max(height, 1))
 
     def cells(self, points: np.ndarray) -> np.ndarray:
         """Flat cell index (row * width + col) of each (N, 2) point."""

@@ -33,6 +33,8 @@ class View:
     snapshot: Snapshot
     state: str
     """The status line's first words: paused, running, rewound, done, converged, diverged, break."""
+    short_state: str
+    """The same in as few words as still say it (for a narrow status line)."""
     live: bool
     """False while rewound."""
 
@@ -55,6 +57,8 @@ class SoloSession:
         """The breakpoints armed for the run, until one fires or the run is reset."""
         self.break_note = ""
         """Which breakpoint fired, in words."""
+        self.halt_note = ""
+        """What stopped the last run, in words, until the screen has said it (`take_halt_note`)."""
 
     # ---- what is shown ---------------------------------------------------------------------
 
@@ -69,7 +73,7 @@ class SoloSession:
     def view(self) -> View:
         trainer = self.trainer
         snap = trainer.snapshot() if self.viewing is None else trainer.snapshot_at(self.viewing)
-        return View(snap, self.state_word(), self.viewing is None)
+        return View(snap, self.state_word(), self.short_state(), self.viewing is None)
 
     def state_word(self) -> str:
         if self.viewing is not None:
@@ -85,6 +89,12 @@ class SoloSession:
         if self.halted_by == "epochs":
             return f"done ({self.trainer.epoch} epochs)"
         return "paused"
+
+    def short_state(self) -> str:
+        """`state_word` in as few words as still say it: `rewound 3/6`, `break`, `running`, `done`."""
+        if self.viewing is not None:
+            return f"rewound {self.viewing}/{self.trainer.epoch}"
+        return self.state_word().split(":")[0].split(" (")[0].split(" until")[0]
 
     def highlight(self) -> np.ndarray | None:
         """The training rows of the last mini-batch, while paused live in mini-batch mode."""
@@ -169,7 +179,12 @@ class SoloSession:
             reason = "epochs" if trainer.epoch >= self.run_until else None
         if reason is not None:
             self.running, self.halted_by = False, reason
+            self.halt_note = f"break: {self.break_note}" if reason == "breakpoint" else ""
         return self.running
+
+    def take_halt_note(self) -> str:
+        note, self.halt_note = self.halt_note, ""
+        return note
 
     def arm(self, points: Breakpoints) -> str:
         """Set breakpoints and run until one fires; none set clears them (and runs nothing)."""

@@ -27,7 +27,7 @@ async def test_d_cycles_the_generated_sets_with_the_same_settings(make_app, size
         assert trainer.config.alpha == 0.05 and trainer.config.optimizer == "adam"
         expected = load_dataset(TrainConfig(dataset="moons"))
         np.testing.assert_array_equal(trainer.data.X_train, expected.X_train)
-        assert app.solo.query_one('#scatter').border_title.startswith("moons")
+        assert app.solo.query_one('#picture').border_title.startswith("moons")
         await pilot.press("d", "d")
         assert app.session.trainer.config.dataset == "blobs"
 
@@ -45,7 +45,7 @@ async def test_the_form_loads_a_csv_and_shows_its_labels(make_app, tmp_path, siz
         assert not isinstance(app.screen, DataForm)
         assert app.session.trainer.data.labels == ("cat", "dog")
         assert len(app.session.trainer.data.y_train) + len(app.session.trainer.data.y_test) == 40
-        assert "o cat  x dog" in str(app.solo.query_one('#scatter').border_subtitle)
+        assert "o cat  x dog" in str(app.solo.query_one('#picture').border_subtitle)
 
 
 async def test_a_bad_file_is_refused_in_place_and_the_data_kept(make_app, tmp_path, size):

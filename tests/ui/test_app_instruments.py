@@ -32,7 +32,7 @@ async def test_rewind_shows_the_exact_recorded_weights(make_app, size):
         await pilot.press("left", "left", "left_square_bracket")
         await pilot.pause()
         assert app.session.viewing == 3
-        assert app.solo.query_one('#scatter').picture.weights == tuple(recorded[3])
+        assert app.solo.query_one('#grid').picture.weights == tuple(recorded[3])
         assert app.solo.query_one('#loss').chart.marked == 3
         assert app.solo.query_one('#status').text.startswith("rewound to epoch 3 of 6")
         np.testing.assert_array_equal(app.session.trainer.weights, recorded[6])  # looking changes nothing
@@ -49,7 +49,7 @@ async def test_rewind_stops_at_epoch_zero(make_app, size):
     async with app.run_test(size=size) as pilot:
         await pilot.press("space", "left", "left", "left")
         assert app.session.viewing == 0
-        assert app.solo.query_one('#scatter').picture.weights == tuple(app.session.trainer.history.weights[0])
+        assert app.solo.query_one('#grid').picture.weights == tuple(app.session.trainer.history.weights[0])
 
 
 async def test_a_step_while_rewound_forks_and_truncates(make_app, size):
@@ -91,8 +91,8 @@ async def test_landscape_value_at_the_current_point_is_the_current_loss(make_app
         await pilot.press("space", "space", "space", "l")
         await pilot.pause()
         await pilot.pause()
-        view = app.solo.query_one('#landscape')
-        assert view.display and not app.solo.query_one('#scatter').display
+        view = app.solo.query_one('#grid')
+        assert view.display and type(view.picture).__name__ == "Landscape"
         X, y, w = app.session.trainer.data.X_train, app.session.trainer.data.y_train, app.session.trainer.weights
         expected = sse(X, y, w) if loss == "sse" else float(np.sum(np.logaddexp(0, X @ w) - y * (X @ w)))
         assert app.solo.landscape_value == pytest.approx(expected, rel=1e-10)
@@ -130,7 +130,7 @@ async def test_w_cycles_the_pair_and_l_closes(make_app, size):
         await pilot.press("w", "w")
         assert app.solo.pair == 0
         await pilot.press("l")
-        assert not (app.solo.left == 'landscape') and app.solo.query_one('#scatter').display
+        assert not (app.solo.left == 'landscape') and type(app.solo.query_one('#grid').picture).__name__ == "Scatter"
 
 
 async def test_inspector_agrees_for_bce(make_app, size):
@@ -168,7 +168,7 @@ async def test_preview_draws_three_ghosts_and_commits_nothing(make_app, size):
         history = app.session.trainer.history.weights.copy()
         await pilot.press("v")
         await pilot.pause()
-        ghosts = app.solo.query_one('#scatter').picture.ghosts
+        ghosts = app.solo.query_one('#grid').picture.ghosts
         assert len(ghosts) == 3 and len(set(ghosts)) == 3
         assert app.session.trainer.snapshot() == before
         np.testing.assert_array_equal(app.session.trainer.history.weights, history)

@@ -45,8 +45,8 @@ async def test_n_steps_one_batch(make_app, size):
         await pilot.pause()
         assert (app.session.trainer.epoch, app.session.trainer.batch) == (0, 2)
         assert "batch 2/16" in status_text(app)
-        assert app.solo.query_one('#scatter').picture.highlight is not None
-        np.testing.assert_array_equal(app.solo.query_one('#scatter').picture.highlight, np.arange(32, 64))
+        assert app.solo.query_one('#grid').picture.highlight is not None
+        np.testing.assert_array_equal(app.solo.query_one('#grid').picture.highlight, np.arange(32, 64))
         await pilot.press("space")
         await pilot.pause()
         assert (app.session.trainer.epoch, app.session.trainer.batch) == (1, 0)
@@ -190,11 +190,11 @@ async def test_r_resets_to_fresh_weights(make_app, size):
 async def test_t_toggles_train_and_test(make_app, size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        scatter = app.solo.query_one('#scatter')
+        scatter = app.solo.query_one('#grid')
         assert scatter.picture.split == "train"
         await pilot.press("t")
         await pilot.pause()
-        assert scatter.picture.split == "test" and "test (500)" in str(scatter.border_title)
+        assert scatter.picture.split == "test" and "test (500)" in str(app.solo.query_one("#picture").border_title)
         await pilot.press("t")
         assert scatter.picture.split == "train"
 

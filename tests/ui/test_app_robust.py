@@ -21,12 +21,12 @@ async def test_a_40x12_terminal_shows_the_note_until_it_grows(make_app):
         assert note(app).display and note(app).region.height > 0
         text = note(app).text
         assert f"at least {MIN_SIZE[0]}×{MIN_SIZE[1]}" in text and "this one is 40×12" in text
-        assert app.solo.query_one('#scatter').region.area == 0  # the panels are hidden, not drawn squeezed
+        assert app.solo.query_one('#grid').region.area == 0  # the panels are hidden, not drawn squeezed
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         await pilot.pause()
         assert note(app).region.area == 0
-        assert app.solo.query_one('#scatter').region.width > 20
+        assert app.solo.query_one('#grid').region.width > 20
         await pilot.press("space", "space")
         assert "epoch 2" in app.query_one("#status").text
 
@@ -38,7 +38,7 @@ async def test_just_below_the_minimum_in_one_direction_is_too_small(make_app):
         assert note(app).region.area > 0
         await pilot.resize_terminal(*MIN_SIZE)
         await pilot.pause()
-        assert note(app).region.area == 0 and app.solo.query_one('#scatter').region.area > 0
+        assert note(app).region.area == 0 and app.solo.query_one('#grid').region.area > 0
 
 
 async def test_a_diverged_run_can_be_rewound_and_forked(make_app, huge_csv):
@@ -100,7 +100,7 @@ async def test_a_resize_while_a_view_is_on_top_is_seen_on_return(make_app):
         await pilot.press("escape")
         await pilot.pause()
         await pilot.pause()
-        assert note(app).region.area == 0 and app.solo.query_one('#scatter').region.width > 20
+        assert note(app).region.area == 0 and app.solo.query_one('#grid').region.width > 20
 
 
 async def test_only_q_acts_while_the_terminal_is_too_small(make_app):

@@ -92,10 +92,10 @@ class RaceScreen(Screen):
                                f"o {escape(data.labels[0])}  x {escape(data.labels[1])}  "
                                f"[bold {SHARED.ink}]{SHARED.glyph}[/] several")
             scatter.show(RaceScatter(self.cells, tuple((s.rule, s.weights) for s in standings)))
-            config = race.config
-            self.query_one("#race-status", Lines).show((panels.race_status_line(
+            config, status = race.config, self.query_one("#race-status", Lines)
+            status.show((panels.race_status_line(
                 self.state_word(), race.epoch, config.alpha_at(race.epoch), config.schedule, config.decay,
-                config.decay_every, config.batch_size, tuple(race.start.tolist())),))
+                config.decay_every, config.batch_size, tuple(race.start.tolist()), status.content_size.width),))
 
     def _legend(self) -> str:
         """Glyph and name of every racer in its colour, as long as the plot's border allows:
@@ -115,9 +115,9 @@ class RaceScreen(Screen):
         return "off: " + " · ".join(f"{k + 1} {OPTIMIZERS[k]}" for k in off) + " (1-6 toggle)"
 
     def say(self, message: str) -> None:
-        """A one-line note under the status line, kept until the next key."""
+        """A note under the status line (broken between words where it is long), kept until the next key."""
         notice = self.query_one("#race-notice", Lines)
-        notice.show((((message, ""),),) if message else ())
+        notice.show(panels.prose(message, "", max(self.size.width - 2, 20)) if message else ())
         notice.display = bool(message)
 
     def on_key(self) -> None:

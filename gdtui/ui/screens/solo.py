@@ -13,7 +13,6 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
 
-from gdtui.describe import landscape_window
 from gdtui.engine import landscape
 from gdtui.engine.breakpoints import Breakpoints
 
@@ -25,9 +24,9 @@ from ..pictures import Landscape, PointCells, Scatter
 from ..run_loop import RunLoop
 from ..solo import SoloSession
 from ..surfaces import SurfaceKeeper
-from ..theme import GHOST_INK
 from ..widgets.cell_grid import CellGrid
-from ..widgets.lines import Lines, status_rows
+from ..widgets.framed import Framed
+from ..widgets.lines import Lines, status_rows, text_of
 from ..widgets.loss_plot import LossPlot
 from .alpha_prompt import AlphaPrompt
 from .breakpoints_form import BreakpointsForm
@@ -37,8 +36,8 @@ from .inspector import GradientInspector, explain
 
 DETAIL_MIN_HEIGHT = 32
 """Below this many rows the gradient panel leaves out its formulas to give the loss curve room."""
-GHOST_NAMES = ("α/2", "α", "2α")
 LEFT_PANELS = ("scatter", "landscape", "evaluation")
+"""What the left area can show: the scatter and the landscape share one picture, the evaluation is text."""
 
 
 class SoloScreen(Screen):
@@ -71,17 +70,18 @@ class SoloScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield CellGrid(id="scatter")
-            yield CellGrid(id="landscape")
+            with Framed(id="picture"):
+                with Horizontal(id="picture-row"):
+                    yield Lines(id="y-axis")
+                    yield CellGrid(id="grid")
+                yield Lines(id="x-axis")
             yield Lines(id="evaluation")
             with Vertical(id="side"):
-                yield Lines(id="weights")
-                yield Lines(id="gradient")
+                yield Lines(id="numbers")
                 yield LossPlot(id="loss")
         yield from status_rows()
 
     def on_mount(self) -> None:
-        self.query_one("#weights", Lines).set_titles("weights")
         self.redraw()
 
     # ---- drawing -----------------------------------------------------------------------------
@@ -92,36 +92,54 @@ class SoloScreen(Screen):
         session = self.session
         view = session.view()
         snap = view.snapshot
-        ghosts = session.ghosts() if self.preview else ()
+        note = session.take_halt_note()
         with self.app.batch_update():
-            self.query_one("#status", Lines).show((panels.status_line(snap, view.state),))
-            weights = self.query_one("#weights", Lines)
-            weights.show(panels.weights_lines(snap, weights.content_size.width))
-            gradient = self.query_one("#gradient", Lines)
-            gradient.set_titles(f"gradient · {snap.optimizer}")
-            gradient.show(panels.gradient_lines(snap, gradient.content_size.width,
-                                                detailed=self.size.height >= DETAIL_MIN_HEIGHT))
-            plot = self.query_one(LossPlot)
-            plot.set_titles(f"loss {snap.loss:.6g} · {snap.loss_name}" + (" · log" if self.log_scale else ""))
-            plot.show(LossChart(session.trainer.history.losses.copy(), self.log_scale, session.viewing))
-            self._draw_scatter(snap.weights, ghosts)
-            if self.left == "landscape":
-                self._draw_landscape(snap)
-            elif self.left == "evaluation":
+            status = self.query_one("#status", Lines)
+            line = panels.status_line(snap, view.state, view.short_state, status.content_size.width)
+            status.show((line,))
+            if note and note not in text_of(line):  # (what stopped the run, if the status had to shorten it)
+                self.say(note)
+            numbers = self.query_one("#numbers", Lines)
+            numbers.set_titles(f"W · g · {snap.optimizer}")
+            numbers.show(panels.numbers_lines(snap, numbers.content_size.width,
+                                              detailed=self.size.height >= DETAIL_MIN_HEIGHT))
+            self._draw_loss(snap)
+            if self.left == "scatter":
+                self._draw_scatter(snap.weights, session.ghosts() if self.preview else ())
+            elif self.left == "landscape":
+                self._draw_landscape()
+            else:
                 self._draw_evaluation()
 
+    def _draw_loss(self, snap) -> None:
+        plot, history = self.query_one(LossPlot), self.session.trainer.history
+        marked = snap.epoch if self.session.viewing is not None or len(history) > 1 else None
+        plot.set_titles(f"loss per epoch · {snap.loss_name}" + (" · log" if self.log_scale else ""),
+                        panels.loss_subtitle(snap, None if marked is None else float(history.losses[marked]),
+                                             plot.outer_size.width - 6))
+        plot.show(LossChart(history.losses.copy(), self.log_scale, self.session.viewing))
+
+    def _axes(self, x: tuple[float, float, str], y: tuple[float, float, str]) -> None:
+        """The axes beside and under the picture: each one's ends and its name."""
+        grid, axis = self.query_one("#grid", CellGrid), self.query_one("#y-axis", Lines)
+        axis.styles.width = panels.y_axis_width(y[0], y[1], y[2])
+        axis.show(panels.y_axis_lines(y[0], y[1], y[2], grid.size.height))
+        self.query_one("#x-axis", Lines).show((panels.x_axis_line(x[0], x[1], x[2], axis.outer_size.width,
+                                                                  grid.size.width),))
+
     def _draw_scatter(self, weights, ghosts) -> None:
-        scatter = self.query_one("#scatter", CellGrid)
+        frame, grid = self.query_one("#picture", Framed), self.query_one("#grid", CellGrid)
         data = self.session.trainer.data
         rows = len(data.y_train) if self.split == "train" else len(data.y_test)
-        legend = f"o {escape(data.labels[0])}  x {escape(data.labels[1])}  • boundary"
-        if ghosts:
-            legend += "  next: " + " ".join(f"[{ink}]∙{name}[/]" for ink, name in zip(GHOST_INK, GHOST_NAMES))
-        scatter.set_titles(f"{escape(data.name)} · {self.split} ({rows})", legend)
-        scatter.show(Scatter(self.cells, self.split, weights, self.session.highlight(), ghosts))
+        highlight = self.session.highlight()
+        frame.set_titles(f"{escape(data.name)} · {self.split} ({rows})",
+                         panels.legend(data.labels, frame.outer_size.width - 6, highlight is not None, bool(ghosts)))
+        extent = self.cells.extent
+        self._axes((extent.x_min, extent.x_max, "x"), (extent.y_max, extent.y_min, "y"))
+        grid.show(Scatter(self.cells, self.split, weights, highlight, ghosts))
 
-    def _draw_landscape(self, snap) -> None:
-        session, grid = self.session, self.query_one("#landscape", CellGrid)
+    def _draw_landscape(self) -> None:
+        session, frame, grid = self.session, self.query_one("#picture", Framed), self.query_one("#grid", CellGrid)
         width, height = grid.size
         if not (width and height):  # just shown: draw once the layout has sized it
             self.call_after_refresh(self.redraw)
@@ -132,11 +150,12 @@ class SoloScreen(Screen):
         needed = self.surfaces.follow(trainer, path, self.pair, width, height)
         if needed is not None:
             self._compute_surface(needed)
-        wanted = self.surfaces.wanted
-        pair = ", ".join(f"w{a}" for a in wanted.axes)
-        grid.set_titles(f"landscape {trainer.config.loss}({pair}) · ◉ L = {self.landscape_value:.5g}",
-                        landscape_window(wanted))
-        surface = self.surfaces.surface
+        wanted, surface = self.surfaces.wanted, self.surfaces.surface
+        room = frame.outer_size.width - 6
+        frame.set_titles(panels.landscape_title(trainer.config.loss, wanted, self.landscape_value, room),
+                         panels.scale_markup(surface, room) if surface is not None else "computing the surface…")
+        (a, b), window = wanted.axes, wanted.window
+        self._axes((window.x_min, window.x_max, f"w{a}"), (window.y_max, window.y_min, f"w{b}"))
         if surface is not None:
             grid.show(Landscape(surface, path))
 
@@ -148,7 +167,7 @@ class SoloScreen(Screen):
 
     def on_surface_ready(self, message: SurfaceReady) -> None:
         if self.surfaces.arrived(message.surface) and self.left == "landscape":
-            self.query_one("#landscape", CellGrid).show(Landscape(message.surface, self.session.path()))
+            self.redraw()
 
     def _draw_evaluation(self) -> None:
         panel = self.query_one("#evaluation", Lines)
@@ -158,9 +177,9 @@ class SoloScreen(Screen):
         panel.show(panels.evaluation_lines(self.evaluation, panel.content_size.width))
 
     def say(self, message: str) -> None:
-        """A one-line note under the status line, kept until the next key."""
+        """A note under the status line (broken between words where it is long), kept until the next key."""
         notice = self.query_one("#notice", Lines)
-        notice.show((((message, ""),),) if message else ())
+        notice.show(panels.prose(message, "", max(self.size.width - 2, 20)) if message else ())
         notice.display = bool(message) and not self.app.too_small
 
     def on_key(self) -> None:
@@ -285,8 +304,8 @@ class SoloScreen(Screen):
     def _show_left(self, panel: str) -> None:
         """Show `panel` in the left area, or the scatter again if it is already shown."""
         self.left = "scatter" if self.left == panel else panel
-        for name in LEFT_PANELS:
-            self.query_one(f"#{name}").display = self.left == name
+        self.query_one("#picture").display = self.left != "evaluation"
+        self.query_one("#evaluation").display = self.left == "evaluation"
         self.redraw()
         self.call_after_refresh(self.redraw)  # again once the shown panel has its size
 
