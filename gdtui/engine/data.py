@@ -16,6 +16,7 @@ import numpy as np
 
 from . import generate
 from .config import TrainConfig
+from .regular import NotRegularFile, open_regular
 
 SPLIT_SEED = 42
 """The lesson's `train_test_split(..., random_state=42)`."""
@@ -130,18 +131,18 @@ def read_csv(path: str) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
 
 def _read_text(path: str, name: str) -> str:
     try:
-        if os.path.isdir(path):
-            raise DataError(f"{name}: is a directory, not a CSV file")
-        if os.path.getsize(path) > MAX_CSV_BYTES:
-            raise DataError(f"{name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
-        with open(path, "rb") as handle:
-            blob = handle.read(MAX_CSV_BYTES + 1)  # bounded: a device such as /dev/zero reports size 0
-        if len(blob) > MAX_CSV_BYTES:
-            raise DataError(f"{name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
+        with open_regular(path) as (handle, info):  # (a FIFO or a device is refused, never waited on)
+            blob = b"" if info.st_size > MAX_CSV_BYTES else handle.read(MAX_CSV_BYTES + 1)
     except FileNotFoundError:
         raise DataError(f"{path}: no such file (expected blobs, moons, circles or a CSV path)") from None
-    except OSError as exc:
-        raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    except IsADirectoryError:
+        raise DataError(f"{name}: is a directory, not a CSV file") from None
+    except NotRegularFile as exc:
+        raise DataError(f"{name}: {exc.kind}, not a CSV file") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise DataError(f"{name}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    if info.st_size > MAX_CSV_BYTES or len(blob) > MAX_CSV_BYTES:  # (it may grow while it is read)
+        raise DataError(f"{name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
     if b"\0" in blob:
         raise DataError(f"{name}: binary data, not a CSV text file")
     try:

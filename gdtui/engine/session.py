@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import re
-import stat
 from dataclasses import fields, replace
 from typing import Any
 
@@ -35,6 +34,7 @@ from .codec import Bad, Field, encode, keys, one_line, read_fields, show
 from .config import DATA_FIELDS, OPTIMIZERS, TrainConfig
 from .data import MAX_CSV_BYTES, Dataset, load_dataset
 from .race import Race
+from .regular import NotRegularFile, open_regular
 from .state import TrainerState
 from .state_fields import STATE, check_consistency, check_fits
 from .trainer import Trainer
@@ -111,18 +111,17 @@ def _split_sha256(data: Dataset) -> str:
 
 def _file_sha256(path: str) -> str:
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise Bad("data", f"{_short(path)} is not a regular file")
-        if info.st_size > MAX_CSV_BYTES:
-            raise Bad("data", f"{_short(path)} is larger than {MAX_CSV_BYTES // 2**20} MB")
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
+        with open_regular(path) as (handle, info):
+            if info.st_size > MAX_CSV_BYTES:
+                raise Bad("data", f"{_short(path)} is larger than {MAX_CSV_BYTES // 2**20} MB")
+            digest = hashlib.sha256()
             while block := handle.read(1 << 20):
                 digest.update(block)
         return digest.hexdigest()
     except FileNotFoundError:
         raise Bad("data", f"the CSV file {_short(path)} is gone") from None
+    except (IsADirectoryError, NotRegularFile):
+        raise Bad("data", f"{_short(path)} is not a regular file") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         reason = getattr(exc, "strerror", None) or exc
         raise Bad("data", f"the CSV file {_short(path)} cannot be read ({reason})") from None
@@ -189,21 +188,17 @@ def _read_json(path: str | os.PathLike, name: str) -> Any:
         return SessionError(one_line(f"{name}: {what}"))
 
     try:
-        info = os.stat(path)
+        with open_regular(path) as (handle, info):  # (a FIFO or a device is refused, never waited on)
+            blob = b"" if info.st_size > MAX_SESSION_BYTES else handle.read(MAX_SESSION_BYTES + 1)
     except FileNotFoundError:
         raise fail("no such file") from None
+    except IsADirectoryError:
+        raise fail("is a directory, not a session file") from None
+    except NotRegularFile as exc:
+        raise fail(f"{exc.kind}, not a session file") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         raise fail(f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise fail("is a directory, not a session file")
-    if info.st_size > MAX_SESSION_BYTES:
-        raise fail(f"larger than {MAX_SESSION_BYTES // 2**20} MB, too large for a session file")
-    try:
-        with open(path, "rb") as handle:
-            blob = handle.read(MAX_SESSION_BYTES + 1)  # bounded: a device may report size 0
-    except OSError as exc:
-        raise fail(f"cannot be read ({exc.strerror or exc})") from None
-    if len(blob) > MAX_SESSION_BYTES:
+    if info.st_size > MAX_SESSION_BYTES or len(blob) > MAX_SESSION_BYTES:  # (it may grow while read)
         raise fail(f"larger than {MAX_SESSION_BYTES // 2**20} MB, too large for a session file")
     if not blob.strip():
         raise fail("is empty, not a session file")

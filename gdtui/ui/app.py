@@ -5,7 +5,6 @@ What is drawn and how keys act live in the screens (`screens.solo`, `screens.rac
 from __future__ import annotations
 
 import asyncio
-import sys
 
 from textual import events
 from textual.app import App
@@ -13,7 +12,7 @@ from textual.screen import Screen
 
 from gdtui.engine import TrainConfig, create_trainer
 
-from . import sessions
+from . import exit_guard, sessions
 from .screens.race import RaceScreen
 from .screens.solo import SoloScreen
 from .solo import SoloSession
@@ -31,6 +30,10 @@ class GDApp(App[int]):
 
     def __init__(self, session: SoloSession, opening_note: str = "") -> None:
         super().__init__()
+        self.guard: exit_guard.ExitGuard | None = None
+        """Keeps the session and ends the process when the link drops (`gdtui`'s own run sets it)."""
+        self.keep = exit_guard.Once(self.keep_session)
+        """The autosave on leaving, done once whatever asks for it first (q, a hangup, the end)."""
         self.session = session
         self.opening_note = opening_note
         """Shown under the status line at start (e.g. which session was resumed)."""
@@ -49,7 +52,9 @@ class GDApp(App[int]):
         return self.screen_stack[0]
 
     def on_mount(self) -> None:
-        sessions.on_hangup(self._hang_up)
+        if self.guard is not None:
+            loop = asyncio.get_running_loop()
+            self.guard.protect(self.keep, lambda: loop.call_soon_threadsafe(self._hang_up))
         self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.opening_note:
             self.solo.say(self.opening_note)
@@ -103,16 +108,19 @@ class GDApp(App[int]):
 
     def keep_session(self) -> None:
         """Autosave (see `gdtui.ui.sessions`); the outcome goes to `autosaved`. A run not yet
-        stepped is not kept: it would replace the last kept session with nothing to resume."""
-        if self.session.untouched:
-            self.autosaved = "gdtui: nothing trained, so the last kept session stays as it was"
-            return
-        try:
-            path = sessions.autosave(self.session.trainer)
-        except sessions.SessionError as exc:
-            self.autosaved = f"gdtui: the session could not be kept: {exc}"
-        else:
-            self.autosaved = f"gdtui: session kept in {sessions.describe(path)} (`gdtui --resume` reopens it)"
+        stepped is not kept: it would replace the last kept session with nothing to resume. Any
+        thread may call it (the exit guard's does when the loop is stuck): the session's lock
+        keeps it from reading a trainer in the middle of a step."""
+        with self.session.lock:
+            if self.session.untouched:
+                self.autosaved = "gdtui: nothing trained, so the last kept session stays as it was"
+                return
+            try:
+                path = sessions.autosave(self.session.trainer)
+            except sessions.SessionError as exc:
+                self.autosaved = f"gdtui: the session could not be kept: {exc}"
+            else:
+                self.autosaved = f"gdtui: session kept in {sessions.describe(path)} (`gdtui --resume` reopens it)"
 
     async def action_quit(self) -> None:
         self.session.pause()
@@ -120,13 +128,15 @@ class GDApp(App[int]):
         self.solo.say("keeping the session…")
         if isinstance(self.screen, RaceScreen):
             self.screen.say("keeping the solo session…")
-        await asyncio.to_thread(self.keep_session)  # (a long history takes seconds: the screen stays drawn)
+        await asyncio.to_thread(self.keep)  # (a long history takes seconds: the screen stays drawn)
         self.exit(0)
 
     def _hang_up(self) -> None:
-        """SIGHUP or SIGTERM: keep the session, then leave (the terminal may be gone already)."""
+        """SIGHUP or SIGTERM (asked by the exit guard): keep the session, then leave (the terminal
+        may be gone already; the guard ends the process if leaving takes too long)."""
         self.session.pause()
-        self.keep_session()
+        self.leaving = True
+        self.keep()
         self.exit(0)
 
 
@@ -149,10 +159,14 @@ def resume_app(path: str | None, changes: dict) -> int:
 
 
 def _run(app: GDApp) -> int:
+    """Run the app under an exit guard (a hang-up signal before the app is mounted ends the process
+    at once: nothing is trained yet), keep the session, say where it went."""
+    app.guard = exit_guard.ExitGuard()
+    app.guard.install()
     try:
         app.run()
     finally:
-        if not app.autosaved:  # left some other way (e.g. the terminal went away): keep the work anyway
-            app.keep_session()
-        print(app.autosaved, file=sys.stderr)
+        app.keep()  # (left some other way, e.g. the app failed: keep the work anyway; no-op if kept)
+        exit_guard.say(app.autosaved)
+        app.guard.leave()
     return app.return_code or 0

@@ -1,23 +1,17 @@
-"""Keeping the learner's work: the autosave, saving and exporting into the current directory,
-and saving on a hangup (an SSH link that drops sends SIGHUP; a shutdown, SIGTERM)."""
+"""Keeping the learner's work: the autosave, saving and exporting into the current directory
+(saving when the link drops is `exit_guard`'s)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import time
 from pathlib import Path
-from typing import Callable
 
 from gdtui.engine import Trainer
 from gdtui.engine.atomic import write_atomic
 from gdtui.engine.export import write_history_csv
 from gdtui.engine.race import Race
 from gdtui.engine.session import SessionError, load, save
-
-HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
-
 
 def autosave_path() -> Path:
     """Where the TUI keeps its last session: $XDG_STATE_HOME/gdtui/last-session.json
@@ -98,16 +92,6 @@ def open_session(path: str | None) -> tuple[Trainer, Path]:
     if isinstance(session, Race):
         raise SessionError(f"{where}: a race session; `gdtui compare --resume {where}` continues it")
     return session, where
-
-
-def on_hangup(callback: Callable[[], None]) -> None:
-    """Run `callback` on the event loop (between two steps, never inside one) at SIGHUP or SIGTERM."""
-    loop = asyncio.get_running_loop()
-    for sig in HANGUP_SIGNALS:
-        try:
-            loop.add_signal_handler(sig, callback)
-        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no such signal here
-            pass
 
 
 def describe(path: Path) -> str:

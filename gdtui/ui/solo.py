@@ -7,6 +7,8 @@ nothing when it is refused. The screen only draws what this holds (`SoloScreen`)
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +28,16 @@ DIVERGED_NOTE = ("diverged: the update was not finite, the last finite weights a
                  "(lower alpha with -, or reset with r)")
 
 
+def changes(method):
+    """A method that changes the run: it holds the session's lock, so that a save from another
+    thread (the exit guard's, when the event loop is stuck) never reads a step half done."""
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+    return locked
+
+
 @dataclass(frozen=True)
 class View:
     """What the screen draws: the snapshot shown and where the run stands."""
@@ -43,6 +55,8 @@ class SoloSession:
     """One learner's solo run."""
 
     def __init__(self, trainer: Trainer) -> None:
+        self.lock = threading.RLock()
+        """Held while the run changes (see `changes`) and while it is saved."""
         self.trainer = trainer
         self.viewing: int | None = None
         """The recorded epoch shown while rewound; None shows the live state."""
@@ -135,9 +149,11 @@ class SoloSession:
     def pause(self) -> None:
         self.running = False
 
+    @changes
     def step_epoch(self) -> str:
         return self._step(self.trainer.step_epoch)
 
+    @changes
     def step_batch(self) -> str:
         return self._step(self.trainer.step_batch)
 
@@ -147,6 +163,7 @@ class SoloSession:
         self.halted_by = None
         return note if step() else DIVERGED_NOTE
 
+    @changes
     def start_run(self) -> str:
         """Run mode until a stop rule fires: up to the epoch limit, or that many epochs more once
         it is reached; with breakpoints armed, up to that many epochs beyond the current one."""
@@ -165,6 +182,7 @@ class SoloSession:
         """Epochs the run may still take."""
         return max(self.run_until - self.trainer.epoch, 0)
 
+    @changes
     def advance(self, count: int) -> bool:
         """Run mode: up to `count` more epochs, checking the breakpoints after each. Returns
         whether the run goes on (else `halted_by` says why it stopped)."""
@@ -186,6 +204,7 @@ class SoloSession:
         note, self.halt_note = self.halt_note, ""
         return note
 
+    @changes
     def arm(self, points: Breakpoints) -> str:
         """Set breakpoints and run until one fires; none set clears them (and runs nothing)."""
         self.breakpoints = points
@@ -215,6 +234,7 @@ class SoloSession:
 
     # ---- settings ----------------------------------------------------------------------------
 
+    @changes
     def configure(self, **changes) -> str:
         """Change settings of the run (forking first if rewound); a bad value is refused, with
         nothing changed."""
@@ -235,13 +255,16 @@ class SoloSession:
             return str(exc)
         return None
 
+    @changes
     def scale_alpha(self, factor: float) -> str:
         return self.configure(alpha=self.trainer.config.alpha * factor)
 
+    @changes
     def cycle_optimizer(self) -> str:
         names = list(OPTIMIZERS)
         return self.configure(optimizer=names[(names.index(self.trainer.config.optimizer) + 1) % len(names)])
 
+    @changes
     def cycle_schedule(self) -> str:
         names = list(SCHEDULES)
         note = self.configure(schedule=names[(names.index(self.trainer.config.schedule) + 1) % len(names)], decay=None)
@@ -252,6 +275,7 @@ class SoloSession:
                 f"alpha in force {self.trainer.alpha_now:.4g} (base {cfg.alpha:g})")
         return f"{note}; {said}" if note else said
 
+    @changes
     def cycle_momentum(self) -> str:
         current = self.trainer.config.momentum
         later = [m for m in MOMENTUM_CHOICES if m > current]
@@ -263,11 +287,13 @@ class SoloSession:
         said = f"momentum coefficient μ = {self.trainer.config.momentum:g}{used}"
         return f"{note}; {said}" if note else said
 
+    @changes
     def cycle_batch(self) -> str:
         current = self.trainer.config.batch_size
         index = BATCH_CHOICES.index(current) if current in BATCH_CHOICES else 0
         return self.configure(batch_size=BATCH_CHOICES[(index + 1) % len(BATCH_CHOICES)])
 
+    @changes
     def load_data(self, **changes) -> str | None:
         """Train on other data with the same settings; returns the reason if the data are refused
         (and then nothing changes)."""
@@ -279,12 +305,14 @@ class SoloSession:
         self.trainer, self.viewing, self.halted_by, self.watch = trainer, None, None, None
         return None
 
+    @changes
     def cycle_dataset(self) -> str:
         current = self.trainer.config.dataset
         following = DATASETS[(DATASETS.index(current) + 1) % len(DATASETS)] if current in DATASETS else DATASETS[0]
         problem = self.load_data(dataset=following, noise=None)
         return f"refused: {problem}" if problem else ""
 
+    @changes
     def reset(self) -> None:
         self.pause()
         self.viewing, self.watch, self.halted_by = None, None, None
@@ -292,6 +320,7 @@ class SoloSession:
 
     # ---- rewinding -------------------------------------------------------------------------------
 
+    @changes
     def rewind(self, delta: int) -> None:
         """Show the recorded epoch `delta` epochs away (past the latest: live again)."""
         self.pause()

@@ -3,16 +3,6 @@
 from __future__ import annotations
 
 import csv
-import fcntl
-import os
-import re
-import select
-import signal
-import struct
-import subprocess
-import sys
-import termios
-import time
 
 import numpy as np
 import pytest
@@ -108,67 +98,7 @@ def test_resume_refuses_a_race_and_data_options(tmp_path, capsys):
         assert words in err and err.count("\n") == 1
 
 
-# ---- a real terminal that hangs up ----------------------------------------------------------------
-
-STATUS_EPOCH = re.compile(rb"epoch (?:\x1b\[[0-9;:]*m)*(\d+)")
-
-
-def read_until(fd: int, pattern: re.Pattern, want: bytes, seconds: float = 30.0) -> bytes:
-    """Read the terminal's output until `pattern` captures `want` (or fail after `seconds`)."""
-    seen, deadline = b"", time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                seen += os.read(fd, 65536)
-            except OSError:
-                break
-            if want in pattern.findall(seen[-20000:]):
-                return seen
-    raise AssertionError(f"never saw {want!r}; last output: {seen[-400:]!r}")
-
-
-def drain(fd: int, proc: subprocess.Popen, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while proc.poll() is None and time.monotonic() < deadline:
-        if select.select([fd], [], [], 0.1)[0]:
-            try:
-                os.read(fd, 65536)
-            except OSError:
-                return
-
-
-@pytest.mark.parametrize("how", ["SIGHUP", "SIGTERM", "close"])
-def test_a_hangup_keeps_the_session(tmp_path, how):
-    """gdtui in a pseudo-terminal; three epochs; then the link drops (a signal, or the terminal closes)."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path), "TERM": "xterm-256color"}
-    env.pop("CI", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gdtui", "--seed", "0"], stdin=slave, stdout=slave, stderr=slave, env=env,
-        start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0), close_fds=True)
-    os.close(slave)
-    try:
-        read_until(master, STATUS_EPOCH, b"0")
-        os.write(master, b"   ")
-        read_until(master, STATUS_EPOCH, b"3")
-        if how == "close":
-            os.close(master)  # what sshd does when the connection drops: the kernel sends SIGHUP
-        else:
-            proc.send_signal(getattr(signal, how))
-            drain(master, proc)  # (a terminal still there keeps reading what the app writes)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        if how != "close":
-            os.close(master)
-    kept = load(autosave_file(tmp_path))
-    assert kept.epoch == 3
-    straight = create_trainer(TrainConfig(seed=0))
-    straight.run(3)
-    np.testing.assert_array_equal(kept.history.weights, straight.history.weights)
+# (a real terminal that hangs up: test_drops.py)
 
 
 async def test_no_key_changes_the_run_while_the_session_is_being_kept(make_app, size):
