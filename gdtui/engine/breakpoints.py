@@ -54,22 +54,39 @@ class Breakpoints:
         return max(epochs, self.more_epochs or 0)
 
 
-class Watch:
-    """`Breakpoints` armed at the trainer's current epoch."""
+THRESHOLDS = ("loss_below", "test_accuracy", "gradient_below")
+"""The rules that fire while a value is past a line (the others count epochs)."""
 
-    def __init__(self, points: Breakpoints, trainer: Trainer) -> None:
+
+class Watch:
+    """`Breakpoints` armed at the trainer's current epoch.
+
+    A threshold rule named in `quiet` already held when the watch was armed (it fired just before):
+    it fires again only once its value has been back on the other side of the line, so that a run
+    continued after a breakpoint is not stopped by the same one at once."""
+
+    def __init__(self, points: Breakpoints, trainer: Trainer, quiet: tuple[str, ...] = ()) -> None:
         self.points = points.validated()
         self.start = trainer.epoch
         self._best_loss = float(trainer.history.losses[-1])
         self._best_epoch = trainer.epoch
+        self.quiet = set(quiet)
         self.fired = ""
         """The rule that fired, in words, once one has."""
+        self.fired_rule = ""
+        """Its field name in `Breakpoints`."""
 
-    def run(self, trainer: Trainer, count: int) -> str | None:
-        """Up to `count` epochs, one at a time, checking after each. Returns 'breakpoint' when one
-        fired (`fired` says which), the trainer's stop reason if it stopped, else None."""
+    def rearmed(self, trainer: Trainer) -> "Watch":
+        """The same breakpoints armed again from the trainer's epoch now, the rule that fired quiet
+        until its line is crossed back (counts start again from now)."""
+        return Watch(self.points, trainer, (self.fired_rule,) if self.fired_rule in THRESHOLDS else ())
+
+    def run(self, trainer: Trainer, count: int, rules: bool = True) -> str | None:
+        """Up to `count` epochs, one at a time, checking after each (`rules`: the trainer's own stop
+        rules too, see `Trainer.run`). Returns 'breakpoint' when one fired (`fired` says which), the
+        trainer's stop reason if it stopped, else None."""
         for _ in range(count):
-            reason = trainer.run(1)
+            reason = trainer.run(1, rules=rules)
             if reason not in (None, "epochs"):
                 return reason
             fired = self.check(trainer)
@@ -86,20 +103,31 @@ class Watch:
         loss = float(trainer.history.losses[epoch])
         if loss < self._best_loss:
             self._best_loss, self._best_epoch = loss, epoch
-        if p.loss_below is not None and loss < p.loss_below:
-            return f"loss {loss:.6g} < {p.loss_below:g} at epoch {epoch}"
+        found = []
+        if p.loss_below is not None:
+            found.append(("loss_below", loss < p.loss_below, lambda: f"loss {loss:.6g} < {p.loss_below:g} at epoch {epoch}"))
         if p.test_accuracy is not None:
             accuracy = trainer.accuracy(trainer.history.weights[epoch], "test")
-            if accuracy >= p.test_accuracy:
-                return f"test accuracy {100 * accuracy:.1f}% ≥ {100 * p.test_accuracy:g}% at epoch {epoch}"
+            found.append(("test_accuracy", accuracy >= p.test_accuracy, lambda: (
+                f"test accuracy {100 * accuracy:.1f}% ≥ {100 * p.test_accuracy:g}% at epoch {epoch}")))
         if p.gradient_below is not None:
-            norm = math.hypot(*trainer.history.directions[epoch].tolist())
-            if norm < p.gradient_below:
-                return f"|g| {norm:.4g} < {p.gradient_below:g} at epoch {epoch}"
-        if p.patience is not None and epoch - self._best_epoch >= p.patience:
-            return f"no new best loss for {p.patience} epochs (best {self._best_loss:.6g} at epoch {self._best_epoch})"
-        if p.more_epochs is not None and epoch >= self.start + p.more_epochs:
-            return f"{p.more_epochs} more epochs done (epoch {epoch})"
+            norm = math.hypot(*trainer.history.directions[epoch].ravel().tolist())
+            found.append(("gradient_below", norm < p.gradient_below,
+                          lambda: f"|g| {norm:.4g} < {p.gradient_below:g} at epoch {epoch}"))
+        if p.patience is not None:
+            found.append(("patience", epoch - self._best_epoch >= p.patience, lambda: (
+                f"no new best loss for {p.patience} epochs (best {self._best_loss:.6g} at epoch {self._best_epoch})")))
+        if p.more_epochs is not None:
+            found.append(("more_epochs", epoch >= self.start + p.more_epochs,
+                          lambda: f"{p.more_epochs} more epochs done (epoch {epoch})"))
+        for rule, holds, words in found:
+            if rule in self.quiet:
+                if not holds:
+                    self.quiet.discard(rule)  # (crossed back: armed again)
+                continue
+            if holds:
+                self.fired_rule = rule
+                return words()
         return None
 
 

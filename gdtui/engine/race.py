@@ -53,6 +53,8 @@ class Race:
         self.config = config
         """The settings every racer shares (alpha follows `configure`)."""
         self.trainers = {rule: Trainer(data, config.with_changes(optimizer=rule)) for rule in rules}
+        self.benched: dict[str, Trainer] = {}
+        """Racers taken out of the race, kept as they were so that they can come back."""
         self._accuracies: dict[str, tuple[bytes, float, float]] = {}
 
     @classmethod
@@ -73,6 +75,30 @@ class Race:
     @property
     def rules(self) -> tuple[str, ...]:
         return tuple(self.trainers)
+
+    def starts_like(self, trainer: Trainer) -> bool:
+        """Does this race start where `trainer`'s run started, on the same data?"""
+        return self.data is trainer.data and np.array_equal(self.start, trainer.history.weights[0])
+
+    def tick(self, rule: str) -> int | None:
+        """Take `rule` out of the race (kept aside as it is) or put it in: back as it was, or new
+        from the shared start, either way trained up to the race's epoch, so that the lock-step
+        holds (racers never interact: catching up is the same as having raced). Returns the epoch
+        a racer joined at, None when one left. ValueError for the last racer."""
+        if rule in self.trainers:
+            if len(self.trainers) == 1:
+                raise ValueError(f"{rule} is the only rule left")
+            self.benched[rule] = self.trainers.pop(rule)
+            return None
+        epoch = self.epoch
+        racer = self.benched.pop(rule, None)
+        if racer is None:
+            racer = Trainer(self.data, self.config.with_changes(optimizer=rule, init_weights=tuple(self.start.tolist())))
+        if racer.epoch < epoch and racer.stop_reason in (None, "epochs"):
+            racer.run(epoch - racer.epoch)
+        self.trainers[rule] = racer
+        self.trainers = {name: self.trainers[name] for name in OPTIMIZERS if name in self.trainers}
+        return epoch
 
     @property
     def start(self) -> np.ndarray:

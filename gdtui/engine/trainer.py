@@ -148,13 +148,15 @@ class Trainer(Readings):
             if self._p.batch == 0:
                 return True
 
-    def run(self, epochs: int | None = None) -> str | None:
+    def run(self, epochs: int | None = None, rules: bool = True) -> str | None:
         """Step whole epochs until a stop rule fires or `epochs` more have run (default: up to
-        the configured maximum). Returns the stop reason, or None if only the count ran out."""
+        the configured maximum). Returns the stop reason, or None if only the count ran out.
+        With `rules` off, tol and patience are set aside for this call (a run continued after one
+        of them stopped it); a divergence always stops."""
         target = self.config.epochs if epochs is None else self._p.epoch + epochs
         while self._p.epoch < target:
             if self._fusable():
-                reason = self._run_fused(target)
+                reason = self._run_fused(target, rules)
                 if reason is not None:
                     return reason
                 if self._p.epoch >= target:
@@ -162,9 +164,12 @@ class Trainer(Readings):
             if not self.step_epoch():
                 return "diverged"
             reason = self.stop_reason
-            if reason is not None and reason != "epochs":
+            if reason is not None and reason != "epochs" and rules:
                 return reason
-        return self.stop_reason
+        reason = self.stop_reason
+        if not rules and reason in ("tol", "patience"):
+            reason = "epochs" if self._p.epoch >= self.config.epochs else None
+        return reason
 
     def _fusable(self) -> bool:
         return (not self._p.diverged and self._p.batch == 0 and not self.config.shuffle
@@ -186,7 +191,7 @@ class Trainer(Readings):
         rows.state[0], rows.alphas[0] = self._opt_state.pack(), self.config.alpha_at(self._p.epoch)
         self._record(rows, 1, self._opt_state, self._p.last_step, self._p.last_direction)
 
-    def _run_fused(self, target: int) -> str | None:
+    def _run_fused(self, target: int, rules: bool = True) -> str | None:
         """Full-batch epochs up to epoch `target`, a chunk at a time, through the fused loop.
         Returns 'tol' or 'patience' if one fired. If an epoch is not finite, the epochs before it
         are recorded and None is returned, so that `step_epoch` retakes that epoch and diverges
@@ -195,7 +200,8 @@ class Trainer(Readings):
         while self._p.epoch < target:
             count = min(kernel.CHUNK_EPOCHS, target - self._p.epoch)
             rows = self.history.reserve(count)
-            stops = kernel.Stops(cfg.tol, cfg.patience, self._p.best_loss, self._p.best_epoch)
+            stops = kernel.Stops(cfg.tol if rules else None, cfg.patience if rules else None, self._p.best_loss,
+                                 self._p.best_epoch)
             with np.errstate(all="ignore"):
                 ran, fired = kernel.full_batch_epochs(
                     self.data.X_train, self.data.y_train, self.loss, rule, self._w, self._opt_state, cfg.alpha_at,

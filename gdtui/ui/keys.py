@@ -69,6 +69,13 @@ SOLO_KEYS = (
     Key("right,right_square_bracket", "rewind(1)", "forward", "Forward one epoch through the recorded history.",
         footer=False, shown_as="→ ]"),
     Key("end", "live", "live", "Back to the latest epoch.", footer=False),
+    Key("home", "jump_to(0)", "first", "Rewind to epoch 0, the initial weights.", footer=False),
+    Key("pageup", "page(-1)", "page back", "Back by a tenth of the history (PgDn: forward).", footer=False,
+        shown_as="PgUp PgDn"),
+    Key("pagedown", "page(1)", "page forward", "", footer=False),
+    Key("j", "type_epoch", "jump…", "Type an epoch to show (rewinds to it; the latest is live).", footer=False),
+    Key("u", "undo", "undo", "Undo the last discard (r, d or D): back to the run it replaced; u again returns.",
+        footer=False),
     Key("l", "toggle_landscape", "landscape", "Loss landscape over two weights (the third held at its value), "
         "with the run's path and the current point ◉.", footer=False),
     Key("w", "cycle_pair", "weights pair", "Landscape over the next pair of weights: (w1, w2), (w0, w1), (w0, w2).",
@@ -80,7 +87,8 @@ SOLO_KEYS = (
     Key("v", "toggle_preview", "preview", "Preview: ghost boundaries of the next step with alpha/2, alpha and "
         "2·alpha, nothing committed.", footer=False),
     Key("c", "race", "race", "Race the update rules (gd, momentum, nesterov, adam; 1-6 pick) from this run's "
-        "initial weights on the same data, in lock-step; escape comes back to this run, untouched.", footer=False),
+        "initial weights on the same data, in lock-step; escape comes back to this run, untouched, and c again "
+        "to the same race.", footer=False),
     Key("S", "save", "save", "Save the session (data, settings, weights, optimizer state, history) into a new "
         "file in the current directory; `gdtui --resume FILE` continues it.", footer=False),
     Key("x", "export", "export", "Export the screen as SVG and the history as CSV into the current directory.",
@@ -90,8 +98,8 @@ SOLO_KEYS = (
         "SSH link drops)."),
 )
 
-_RULE_HELP = ("Toggle a rule in the race: 1 gd, 2 momentum, 3 nesterov, 4 adagrad, 5 rmsprop, 6 adam. "
-              "The race restarts from epoch 0 with the rules ticked.")
+_RULE_HELP = ("Tick or untick a rule: 1 gd, 2 momentum, 3 nesterov, 4 adagrad, 5 rmsprop, 6 adam. A rule that "
+              "joins is trained up to the race from the same start; one that leaves is kept as it was.")
 
 RACE_KEYS = (
     Key("space", "step", "step", "One epoch for every racer still going (lock-step)."),
@@ -101,12 +109,24 @@ RACE_KEYS = (
     Key("minus", "scale_alpha(0.5)", "α÷2", "Halve alpha for every racer.", shown_as="-"),
     Key("1", "toggle_rule(0)", "rules", _RULE_HELP, shown_as="1-6"),
     *(Key(str(k + 1), f"toggle_rule({k})", OPTIMIZERS[k], "", footer=False) for k in range(1, len(OPTIMIZERS))),
-    Key("r", "restart", "restart", "Restart the race from the same initial weights (alpha kept)."),
+    Key("r", "restart", "restart", "Restart the race from epoch 0 with the same rules and start (alpha kept)."),
     Key("L", "toggle_log", "log loss", "Log or linear scale for the loss curves.", footer=False),
-    Key("escape,c", "leave", "back", "Back to the solo trainer (escape or c), as it was when the race began.",
-        shown_as="esc"),
+    Key("escape,c", "leave", "back", "Back to the solo trainer (escape or c), as it was when the race began; "
+        "c there comes back to this race.", shown_as="esc"),
     Key("question_mark", "help", "help", "This list.", shown_as="?"),
     Key("S", "save", "save", "Save the race into a new file in the current directory; "
         "`gdtui compare --resume FILE` continues it.", footer=False),
     Key("q", "app.quit", "quit", "Quit, keeping the solo run (not the race) for `gdtui --resume`."),
 )
+
+
+def key_names(table: tuple[Key, ...]) -> frozenset[str]:
+    """Every Textual key name a table binds."""
+    return frozenset(name for k in table for name in k.keys.split(","))
+
+
+def unbound_note(table: tuple[Key, ...], key: str, character: str | None, view: str) -> str:
+    """What a printable key the view does not use says ("" for bound or non-printable keys)."""
+    if key in key_names(table) or not character or not character.isprintable() or character == " ":
+        return ""
+    return f"{character} does nothing in the {view} (? lists its keys)"

@@ -13,19 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdtui.describe import breakpoints as breakpoint_words, schedule as schedule_words
 from gdtui.engine import ConfigError, DataError, Snapshot, Trainer, create_trainer
 from gdtui.engine.breakpoints import Breakpoints, Watch
-from gdtui.engine.config import DATASETS, OPTIMIZERS
 from gdtui.engine.evaluate import Evaluation, evaluate
+from gdtui.engine.race import Race
 from gdtui.engine.gradcheck import GradientCheck, gradient_check
-from gdtui.engine.schedules import SCHEDULES
 
-MOMENTUM_CHOICES = (0.5, 0.9, 0.99)
-BATCH_CHOICES = (None, 256, 64, 32, 8, 1)
+from . import status
+from .status import DIVERGED_NOTE
+from .settings import Settings
+
 PREVIEW_FACTORS = (0.5, 1.0, 2.0)
-DIVERGED_NOTE = ("diverged: the update was not finite, the last finite weights are kept "
-                 "(lower alpha with -, or reset with r)")
 
 
 def changes(method):
@@ -58,6 +56,8 @@ class SoloSession:
         self.lock = threading.RLock()
         """Held while the run changes (see `changes`) and while it is saved."""
         self.trainer = trainer
+        self.settings = Settings(self)
+        """The keys that change one setting (`gdtui.ui.settings`)."""
         self.viewing: int | None = None
         """The recorded epoch shown while rewound; None shows the live state."""
         self.running = False
@@ -73,6 +73,13 @@ class SoloSession:
         """Which breakpoint fired, in words."""
         self.halt_note = ""
         """What stopped the last run, in words, until the screen has said it (`take_halt_note`)."""
+        self.rules = True
+        """Whether the run under way honours the trainer's tol and patience (see `start_run`)."""
+        self.discarded: Trainer | None = None
+        """The run the last discard (r, d, D) replaced, for `undo`."""
+        self._evaluated: tuple | None = None
+        self.kept_race: Race | None = None
+        """The race of the race view, kept while the view is left (see `race`)."""
 
     # ---- what is shown ---------------------------------------------------------------------
 
@@ -90,25 +97,10 @@ class SoloSession:
         return View(snap, self.state_word(), self.short_state(), self.viewing is None)
 
     def state_word(self) -> str:
-        if self.viewing is not None:
-            return f"rewound to epoch {self.viewing} of {self.trainer.epoch}"
-        if self.trainer.diverged:
-            return "diverged"
-        if self.running:
-            return "running" + (f" until {breakpoint_words(self.watch.points)}" if self.watch else "")
-        if self.halted_by == "breakpoint":
-            return f"break: {self.break_note}"
-        if self.halted_by in ("tol", "patience"):
-            return f"converged ({self.halted_by})"
-        if self.halted_by == "epochs":
-            return f"done ({self.trainer.epoch} epochs)"
-        return "paused"
+        return status.state_word(self)
 
     def short_state(self) -> str:
-        """`state_word` in as few words as still say it: `rewound 3/6`, `break`, `running`, `done`."""
-        if self.viewing is not None:
-            return f"rewound {self.viewing}/{self.trainer.epoch}"
-        return self.state_word().split(":")[0].split(" (")[0].split(" until")[0]
+        return status.short_state(self)
 
     def highlight(self) -> np.ndarray | None:
         """The training rows of the last mini-batch, while paused live in mini-batch mode."""
@@ -139,10 +131,15 @@ class SoloSession:
         return gradient_check(self.trainer.loss, data.X_train, data.y_train, self.shown_weights)
 
     def evaluation(self, split: str) -> Evaluation:
-        """scikit-learn's report of the weights shown on `split`."""
+        """scikit-learn's report of the weights shown on `split`, made again only when they change."""
         trainer = self.trainer
-        y = trainer.data.y_train if split == "train" else trainer.data.y_test
-        return evaluate(y, trainer.predict(self.shown_weights, split), trainer.data.labels, split, self.shown_epoch)
+        weights = self.shown_weights
+        key = (id(trainer), split, self.shown_epoch, weights.tobytes())
+        if self._evaluated is None or self._evaluated[0] != key:
+            y = trainer.data.y_train if split == "train" else trainer.data.y_test
+            report = evaluate(y, trainer.predict(weights, split), trainer.data.labels, split, self.shown_epoch)
+            self._evaluated = (key, report)
+        return self._evaluated[1]
 
     # ---- stepping ----------------------------------------------------------------------------
 
@@ -165,14 +162,25 @@ class SoloSession:
 
     @changes
     def start_run(self) -> str:
-        """Run mode until a stop rule fires: up to the epoch limit, or that many epochs more once
-        it is reached; with breakpoints armed, up to that many epochs beyond the current one."""
+        """Run mode, by one rule: until a stop rule fires, at most up to the epoch limit; at the
+        limit, or after tol or patience stopped the run, that many epochs more (the rule that
+        stopped it set aside for this run); with breakpoints armed, up to that many epochs beyond
+        the current one; after a divergence nothing runs until a setting changes. Returns the line
+        to say ("" when there is nothing to say)."""
+        trainer = self.trainer
+        if trainer.diverged:
+            return "diverged: the next update is not finite; lower alpha (-), change the rule (o) or reset (r) first"
         note = self._fork_if_rewound()
-        epochs, epoch = self.trainer.config.epochs, self.trainer.epoch
+        epochs, epoch = trainer.config.epochs, trainer.epoch
+        stopped = trainer.stop_reason if trainer.stop_reason in ("tol", "patience") else None
+        self.rules = stopped is None
         if self.watch is not None:
             self._run_to(epoch + self.watch.points.run_length(epochs))
         else:
-            self._run_to(epochs if epoch < epochs else epoch + epochs)
+            self._run_to(epochs if epoch < epochs and not stopped else epoch + epochs)
+        if stopped:
+            said = f"{stopped} set aside for this run: {self.run_until - epoch} more epochs"
+            note = f"{note}; {said}" if note else said
         return note
 
     def _run_to(self, until: int) -> None:
@@ -185,19 +193,19 @@ class SoloSession:
     @changes
     def advance(self, count: int) -> bool:
         """Run mode: up to `count` more epochs, checking the breakpoints after each. Returns
-        whether the run goes on (else `halted_by` says why it stopped)."""
+        whether the run goes on (else `halted_by` says why it stopped and `halt_note` says so)."""
         trainer = self.trainer
         if self.watch is None:
-            reason = trainer.run(count)
+            reason = trainer.run(count, rules=self.rules)
         else:
-            reason = self.watch.run(trainer, count)
-            if reason == "breakpoint":
-                self.watch, self.break_note = None, self.watch.fired
+            reason = self.watch.run(trainer, count, rules=self.rules)
+            if reason == "breakpoint":  # (the breakpoints stay armed, counted again from here)
+                self.break_note, self.watch = self.watch.fired, self.watch.rearmed(trainer)
         if reason not in ("diverged", "tol", "patience", "breakpoint"):
             reason = "epochs" if trainer.epoch >= self.run_until else None
         if reason is not None:
             self.running, self.halted_by = False, reason
-            self.halt_note = f"break: {self.break_note}" if reason == "breakpoint" else ""
+            self.halt_note = status.halt_words(self, reason)
         return self.running
 
     def take_halt_note(self) -> str:
@@ -256,44 +264,6 @@ class SoloSession:
         return None
 
     @changes
-    def scale_alpha(self, factor: float) -> str:
-        return self.configure(alpha=self.trainer.config.alpha * factor)
-
-    @changes
-    def cycle_optimizer(self) -> str:
-        names = list(OPTIMIZERS)
-        return self.configure(optimizer=names[(names.index(self.trainer.config.optimizer) + 1) % len(names)])
-
-    @changes
-    def cycle_schedule(self) -> str:
-        names = list(SCHEDULES)
-        note = self.configure(schedule=names[(names.index(self.trainer.config.schedule) + 1) % len(names)], decay=None)
-        if note.startswith("refused"):
-            return note
-        cfg = self.trainer.config
-        said = (f"schedule {schedule_words(cfg.schedule, cfg.decay, cfg.decay_every)}, counted from epoch 0: "
-                f"alpha in force {self.trainer.alpha_now:.4g} (base {cfg.alpha:g})")
-        return f"{note}; {said}" if note else said
-
-    @changes
-    def cycle_momentum(self) -> str:
-        current = self.trainer.config.momentum
-        later = [m for m in MOMENTUM_CHOICES if m > current]
-        note = self.configure(momentum=later[0] if later else MOMENTUM_CHOICES[0])
-        if note.startswith("refused"):
-            return note
-        used = "" if self.trainer.config.optimizer in ("momentum", "nesterov") else \
-            " (used by momentum and nesterov: o picks them)"
-        said = f"momentum coefficient μ = {self.trainer.config.momentum:g}{used}"
-        return f"{note}; {said}" if note else said
-
-    @changes
-    def cycle_batch(self) -> str:
-        current = self.trainer.config.batch_size
-        index = BATCH_CHOICES.index(current) if current in BATCH_CHOICES else 0
-        return self.configure(batch_size=BATCH_CHOICES[(index + 1) % len(BATCH_CHOICES)])
-
-    @changes
     def load_data(self, **changes) -> str | None:
         """Train on other data with the same settings; returns the reason if the data are refused
         (and then nothing changes)."""
@@ -302,21 +272,41 @@ class SoloSession:
         except (ConfigError, DataError) as exc:
             return str(exc)
         self.pause()
+        self.discarded = self.trainer
         self.trainer, self.viewing, self.halted_by, self.watch = trainer, None, None, None
         return None
 
     @changes
-    def cycle_dataset(self) -> str:
-        current = self.trainer.config.dataset
-        following = DATASETS[(DATASETS.index(current) + 1) % len(DATASETS)] if current in DATASETS else DATASETS[0]
-        problem = self.load_data(dataset=following, noise=None)
-        return f"refused: {problem}" if problem else ""
-
-    @changes
-    def reset(self) -> None:
+    def reset(self) -> str:
+        """A fresh random start (the run before kept for `undo`)."""
         self.pause()
         self.viewing, self.watch, self.halted_by = None, None, None
+        old = self.trainer
+        self.trainer = Trainer(old.data, old.config, old.state())  # (a copy: the same RNG draws the same start)
         self.trainer.reset()
+        self.discarded = old
+        return f"a fresh start; u brings back the run at epoch {old.epoch}" if old.epoch or old.batch else ""
+
+    @changes
+    def undo(self) -> str:
+        """Back to the run the last discard (r, d, D) replaced; the one replaced now can come back
+        the same way."""
+        if self.discarded is None:
+            return "nothing to undo: u brings back a run that r, d or D replaced"
+        self.pause()
+        self.trainer, self.discarded = self.discarded, self.trainer
+        self.viewing, self.watch, self.halted_by = None, None, None
+        return f"back to the run at epoch {self.trainer.epoch} ({self.trainer.data.name}); u again returns"
+
+    @changes
+    def jump(self, epoch: int) -> str:
+        """Show recorded epoch `epoch` (the latest: live again); refused outside the history."""
+        last = self.trainer.epoch
+        if not 0 <= epoch <= last:
+            return f"refused: epoch must be a whole number in [0, {last}] (got {epoch})"
+        self.pause()
+        self.viewing = None if epoch == last and not self.trainer.batch else epoch
+        return ""
 
     # ---- rewinding -------------------------------------------------------------------------------
 
@@ -338,6 +328,15 @@ class SoloSession:
         self.viewing = None
 
     # ---- keeping -----------------------------------------------------------------------------------
+
+    def race(self) -> tuple[Race, str]:
+        """The race `c` shows: the one left last time if it starts where this run started (its work
+        kept), else a new one; and what to say about it."""
+        if self.kept_race is not None and self.kept_race.starts_like(self.trainer):
+            return self.kept_race, ""
+        note = "" if self.kept_race is None else "a new race: this run starts elsewhere now (new data or a reset)"
+        self.kept_race = Race.like(self.trainer)
+        return self.kept_race, note
 
     @property
     def untouched(self) -> bool:

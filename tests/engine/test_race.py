@@ -96,3 +96,19 @@ def test_a_refused_change_reaches_no_racer(data):
     with pytest.raises(ConfigError):
         race.configure(alpha=2e6)
     assert race.config.alpha == 1e6 and {t.config.alpha for t in race.trainers.values()} == {1e6}
+
+
+def test_a_racer_taken_out_and_put_back_is_as_it_was_and_catches_up():
+    data = load_dataset(TrainConfig())
+    race = Race(data, TrainConfig(seed=4), ("gd", "adam"))
+    race.run(5)
+    assert race.tick("adam") is None and race.rules == ("gd",) and race.benched["adam"].epoch == 5
+    race.run(3)
+    assert race.tick("adam") == 8 and race.rules == ("gd", "adam")
+    assert race.tick("nesterov") == 8 and race.rules == ("gd", "nesterov", "adam")
+    for rule in ("adam", "nesterov"):
+        alone = create_trainer(TrainConfig(seed=4, optimizer=rule))
+        alone.run(8)
+        np.testing.assert_array_equal(race.trainers[rule].history.weights, alone.history.weights)
+    with pytest.raises(ValueError):
+        Race(data, TrainConfig(seed=4), ("gd",)).tick("gd")

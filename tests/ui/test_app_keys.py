@@ -7,7 +7,7 @@ import pytest
 
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.ui.app import GDApp
-from gdtui.ui.solo import BATCH_CHOICES, MOMENTUM_CHOICES
+from gdtui.ui.settings import BATCH_CHOICES, MOMENTUM_CHOICES
 from gdtui.ui.screens.alpha_prompt import AlphaPrompt
 from gdtui.ui.screens.help import HelpScreen
 
@@ -263,3 +263,37 @@ async def test_m_says_the_momentum_coefficient_and_when_it_is_used(make_app, siz
             "momentum coefficient μ = 0.99 (used by momentum and nesterov: o picks them)"
         await pilot.press("o", "m")
         assert app.solo.query_one('#notice').text == "momentum coefficient μ = 0.5"
+
+
+async def test_home_pageup_pagedown_and_j_jump_through_the_history(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*["space"] * 30)
+        await pilot.press("home")
+        assert app.session.viewing == 0
+        await pilot.press("pagedown", "pagedown")
+        assert app.session.viewing == 6  # a tenth of 30 epochs, twice
+        await pilot.press("pageup")
+        assert app.session.viewing == 3
+        await pilot.press("j")
+        await pilot.pause()
+        app.screen.query_one("#epoch-input").value = "31"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "epoch must be a whole number in [0, 30]" in str(app.screen.query_one("#epoch-error").render())
+        app.screen.query_one("#epoch-input").value = "17"
+        await pilot.press("enter", "enter")  # (a second enter in the same burst finds the form closed)
+        await pilot.pause()
+        assert app.session.viewing == 17 and status_text(app).startswith("rewound to epoch 17 of 30")
+
+
+async def test_u_brings_back_the_run_that_r_discarded(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space", "space", "space", "r")
+        assert app.session.trainer.epoch == 0
+        assert app.solo.query_one("#notice").text == "a fresh start; u brings back the run at epoch 3"
+        await pilot.press("u")
+        assert app.session.trainer.epoch == 3
+        await pilot.press("z")
+        assert app.solo.query_one("#notice").text == "z does nothing in the solo view (? lists its keys)"

@@ -144,20 +144,56 @@ async def test_an_alpha_out_of_range_is_refused_for_all(make_app, size):
         assert notice_text(app).startswith("refused: alpha must be")
 
 
-async def test_number_keys_pick_the_rules_and_restart(make_app, size):
+async def test_number_keys_pick_the_rules_and_keep_the_work(make_app, size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        await pilot.press("c", "space", "space", "4", "1")
+        await pilot.press("c", "space", "space", "4")
         await pilot.pause()
         race = race_of(app).race
-        assert race.rules == ("momentum", "nesterov", "adagrad", "adam")
-        assert race.epoch == 0
-        assert "restarted with momentum, nesterov, adagrad, adam" in notice_text(app)
-        assert np.array_equal(race.start, app.session.trainer.history.weights[0])
-        await pilot.press("2", "3", "4", "6")  # adam is the last left: it stays
+        assert race.rules == ("gd", "momentum", "nesterov", "adagrad", "adam") and race.epoch == 2
+        assert notice_text(app) == "adagrad joined at epoch 2, trained up to the race from the same start"
+        for rule, racer in race.trainers.items():  # the newcomer is exactly the racer it would have been
+            reference = solo(rule)
+            reference.run(2)
+            assert_same_run(racer, reference)
+        await pilot.press("1")
         await pilot.pause()
-        assert race_of(app).race.rules == ("adam",)
+        assert race.rules == ("momentum", "nesterov", "adagrad", "adam") and race.epoch == 2
+        assert "gd left the race" in notice_text(app)
+        await pilot.press("space", "1")  # gd comes back as it was, and catches up
+        await pilot.pause()
+        assert race.epoch == 3 and race.trainers["gd"].epoch == 3
+        reference = solo("gd")
+        reference.run(3)
+        assert_same_run(race.trainers["gd"], reference)
+        await pilot.press("1", "2", "3", "4", "6")  # adam is the last left: it stays
+        await pilot.pause()
+        assert race.rules == ("adam",)
         assert "only rule left" in notice_text(app)
+
+
+async def test_leaving_and_coming_back_finds_the_same_race(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("c", "space", "space", "space", "escape")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert race_of(app).race.epoch == 3
+        await pilot.press("escape", "r", "c")  # a reset: the run starts elsewhere, so a new race
+        await pilot.pause()
+        await pilot.pause()
+        assert race_of(app).race.epoch == 0
+        assert notice_text(app).startswith("a new race: this run starts elsewhere now")
+
+
+async def test_a_key_the_race_does_not_use_says_so(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("c", "n")
+        await pilot.pause()
+        assert notice_text(app) == "n does nothing in the race view (? lists its keys)"
+        assert race_of(app).race.epoch == 0
 
 
 async def test_r_restarts_from_the_same_start_with_the_current_alpha(make_app, size):

@@ -40,6 +40,9 @@ STATES = {
     "breakpoints_form": (dict(), ["space", "b"], None),
     "data_form": (dict(), ["D"], None),
     "breakpoint_fired": (dict(), [], _break_at_loss_40),
+    "alpha_form": (dict(), ["space", "a"], None),
+    "epoch_form": (dict(), ["space", "space", "j"], None),
+    "race_help": (dict(), ["c", "question_mark"], None),
 }
 
 

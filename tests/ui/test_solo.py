@@ -10,7 +10,8 @@ import numpy as np
 
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.breakpoints import Breakpoints
-from gdtui.ui.solo import DIVERGED_NOTE, SoloSession
+from gdtui.ui.solo import SoloSession
+from gdtui.ui.status import DIVERGED_NOTE
 
 
 def session(**options) -> SoloSession:
@@ -76,7 +77,7 @@ def test_a_setting_changed_while_rewound_forks_and_a_refused_one_changes_nothing
     s.rewind(-2)
     assert s.configure(alpha=-1.0).startswith("refused: alpha must be a number in (0, 1e6]")
     assert s.viewing == 3 and s.trainer.epoch == 5 and s.trainer.config.alpha == 0.01
-    assert "forked a new run at epoch 3" in s.scale_alpha(2)
+    assert "forked a new run at epoch 3" in s.settings.scale_alpha(2)
     assert s.trainer.epoch == 3 and s.trainer.config.alpha == 0.02
 
 
@@ -133,16 +134,18 @@ def test_a_divergence_is_said_and_nothing_else_changes(huge_csv):
 
 def test_cycling_settings_says_what_changed():
     s = session()
-    assert s.cycle_optimizer() == "" and s.trainer.config.optimizer == "momentum"
-    assert s.cycle_momentum() == "momentum coefficient μ = 0.99"
-    assert s.cycle_schedule().startswith("schedule step ×0.5 every 10, counted from epoch 0: alpha in force 0.01")
-    assert s.cycle_batch() == "" and s.trainer.config.batch_size == 256
+    assert s.settings.cycle_optimizer() == "" and s.trainer.config.optimizer == "momentum"
+    assert s.settings.cycle_momentum() == "momentum coefficient μ = 0.99"
+    assert s.settings.cycle_schedule().startswith("schedule step ×0.5 every 10, counted from epoch 0: alpha in force 0.01")
+    assert s.settings.cycle_batch() == "batch size 256" and s.trainer.config.batch_size == 256
+    s.step_batch()
+    assert s.settings.cycle_batch().startswith("batch size 64 from the next epoch (this one goes on with its 2 batches)")
 
 
 def test_new_data_keep_the_settings_and_a_refused_file_keeps_everything(tmp_path):
     s = session(alpha=0.02)
     s.step_epoch()
-    assert s.cycle_dataset() == "" and s.trainer.config.dataset == "moons" and s.trainer.epoch == 0
+    assert s.settings.cycle_dataset() == "" and s.trainer.config.dataset == "moons" and s.trainer.epoch == 0
     assert s.trainer.config.alpha == 0.02
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,a\n3,4,a\n")
@@ -156,3 +159,78 @@ def test_an_untouched_run_is_not_worth_keeping():
     assert s.untouched
     s.step_batch()
     assert not s.untouched
+
+
+def test_after_a_breakpoint_fires_the_others_stay_armed_and_the_fired_one_waits_to_cross_again():
+    s = session()
+    s.arm(Breakpoints(loss_below=40.0, more_epochs=30))
+    run_out(s, per_frame=9)
+    first = s.trainer.epoch
+    assert s.halted_by == "breakpoint" and s.break_note.startswith("loss") and s.watch is not None
+    assert "p goes on" in s.take_halt_note()
+    s.start_run()  # the loss stays below 40: only "30 more epochs", counted from the re-arm, fires now
+    run_out(s, per_frame=9)
+    assert s.halted_by == "breakpoint" and s.trainer.epoch == first + 30
+    assert s.break_note == f"30 more epochs done (epoch {first + 30})"
+
+
+def test_p_after_tol_runs_the_epoch_budget_more_with_tol_set_aside_and_says_so():
+    s = session(tol=5.0, epochs=50)
+    s.start_run()
+    run_out(s)
+    stopped = s.trainer.epoch
+    assert s.halted_by == "tol" and "p runs 50 more with tol set aside" in s.take_halt_note()
+    assert s.start_run() == "tol set aside for this run: 50 more epochs"
+    run_out(s)
+    assert s.trainer.epoch == stopped + 50 and s.halted_by == "epochs"
+    reference = plain(tol=5.0, epochs=50)
+    reference.run()
+    reference.run(s.trainer.epoch - reference.epoch, rules=False)
+    np.testing.assert_array_equal(s.trainer.history.weights, reference.history.weights)
+
+
+def test_p_after_a_divergence_waits_for_a_change(huge_csv):
+    s = session(dataset=huge_csv, loss="bce")
+    s.step_epoch()
+    s.step_epoch()
+    assert s.trainer.diverged
+    assert s.start_run().startswith("diverged: the next update is not finite") and not s.running
+    s.settings.scale_alpha(0.5)
+    s.start_run()
+    assert s.running
+
+
+def test_u_undoes_the_last_discard_and_u_again_returns():
+    s = session()
+    for _ in range(4):
+        s.step_epoch()
+    before = s.trainer.history.weights.copy()
+    assert s.reset() == "a fresh start; u brings back the run at epoch 4"
+    assert s.trainer.epoch == 0 and not np.array_equal(s.trainer.weights, before[0])
+    fresh = s.trainer.weights
+    assert s.undo() == "back to the run at epoch 4 (blobs); u again returns"
+    np.testing.assert_array_equal(s.trainer.history.weights, before)
+    s.undo()
+    np.testing.assert_array_equal(s.trainer.weights, fresh)
+    s.undo()
+    assert s.settings.cycle_dataset() == "" and s.trainer.data.name == "moons"
+    assert "(blobs)" in s.undo() and s.trainer.epoch == 4
+
+
+def test_a_reset_draws_what_the_trainer_itself_would_draw():
+    s, reference = session(), plain()
+    s.step_epoch()
+    reference.step_epoch()
+    s.reset()
+    reference.reset()
+    np.testing.assert_array_equal(s.trainer.weights, reference.weights)
+
+
+def test_jump_shows_any_recorded_epoch_and_refuses_others():
+    s = session()
+    for _ in range(10):
+        s.step_epoch()
+    assert s.jump(0) == "" and s.viewing == 0
+    assert s.jump(10) == "" and s.viewing is None
+    assert s.jump(11).startswith("refused: epoch must be a whole number in [0, 10]")
+    assert s.undo() == "nothing to undo: u brings back a run that r, d or D replaced"

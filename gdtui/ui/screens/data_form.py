@@ -5,23 +5,27 @@ Nothing changes until the new data load; a bad value or file is refused in place
 
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from gdtui.engine import TrainConfig
+from gdtui.engine.config import show
 
 from .form import Form
 
 
 class DataForm(Form[None]):
-    """`apply(dataset, samples, noise)` loads the data and returns an error line, or None when done."""
+    """`apply(dataset, samples, noise)` loads the data and returns an error line, or None when done;
+    the form checks that the samples are a whole number and the noise a number (or empty), and
+    expands a `~` in a path."""
 
     BOX_ID, ERROR_ID, TITLE = "data-box", "data-error", "data"
     SUBTITLE = "enter applies · tab next field · escape cancels"
 
-    def __init__(self, config: TrainConfig, apply: Callable[[str, str, str], str | None]) -> None:
+    def __init__(self, config: TrainConfig, apply: Callable[[str, int, float | None], str | None]) -> None:
         super().__init__()
         self._config = config
         self._apply = apply
@@ -36,9 +40,25 @@ class DataForm(Form[None]):
         yield Input(value="" if cfg.noise is None else f"{cfg.noise:g}", id="data-noise", compact=True)
 
     def submit(self) -> None:
-        values = [self.query_one(f"#data-{name}", Input).value.strip() for name in ("dataset", "samples", "noise")]
-        problem = self._apply(*values)
+        dataset, samples, noise = (self.query_one(f"#data-{name}", Input).value.strip()
+                                   for name in ("dataset", "samples", "noise"))
+        if not (samples.isascii() and samples.isdigit()):
+            self.refuse(f"samples must be a whole number (got {show(samples)})")
+            return
+        level = _number(noise) if noise else None
+        if noise and level is None:
+            self.refuse(f"noise must be a number or empty (got {show(noise)})")
+            return
+        problem = self._apply(os.path.expanduser(dataset) or "blobs", int(samples), level)
         if problem:
             self.refuse(problem)
         else:
             self.close(None)
+
+
+def _number(text: str) -> float | None:
+    """`text` as a number written in ASCII, or None."""
+    try:
+        return float(text) if text.isascii() else None
+    except ValueError:
+        return None

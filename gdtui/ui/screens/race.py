@@ -5,18 +5,19 @@ table of where each stands. The solo trainer is only read, never changed.
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.screen import Screen
 
-from gdtui.engine import ConfigError, Trainer
+from gdtui.engine import ConfigError
 from gdtui.engine.config import OPTIMIZERS
-from gdtui.engine.race import DEFAULT_RULES, Race
+from gdtui.engine.race import Race
 
 from .. import panels, sessions
 from ..charts import RaceChart
-from ..keys import RACE_KEYS, bindings, help_rows
+from ..keys import RACE_KEYS, bindings, help_rows, unbound_note
 from ..pictures import PointCells, RaceScatter
 from ..run_loop import RunLoop
 from ..theme import LOOKS, SHARED
@@ -30,14 +31,14 @@ KEYS = {rule: str(k + 1) for k, rule in enumerate(OPTIMIZERS)}
 
 
 class RaceScreen(Screen):
-    """The race of the rules `rules` on `trainer`'s data, settings and initial weights."""
+    """A race of update rules from the solo run's start (see `Race`), kept when the view is left."""
 
     BINDINGS = bindings(RACE_KEYS)
 
-    def __init__(self, trainer: Trainer, rules: tuple[str, ...] = DEFAULT_RULES) -> None:
+    def __init__(self, race: Race) -> None:
         super().__init__()
-        self.race = Race.like(trainer, rules)
-        """The racers; replaced by a fresh race on restart or when the rules change."""
+        self.race = race
+        """The racers; replaced by a fresh race on restart (`r`), kept when the view is left."""
         self.finished: str | None = None
         """`epochs` once a run has reached its epoch limit, until the next key."""
         self.log_scale = False
@@ -120,8 +121,8 @@ class RaceScreen(Screen):
         notice.show(panels.prose(message, "", max(self.size.width - 2, 20)) if message else ())
         notice.display = bool(message)
 
-    def on_key(self) -> None:
-        self.say("")
+    def on_key(self, event: events.Key) -> None:
+        self.say(unbound_note(RACE_KEYS, event.key, event.character, "race view"))
 
     def on_resize(self) -> None:
         self.redraw()
@@ -176,20 +177,23 @@ class RaceScreen(Screen):
 
     def action_toggle_rule(self, index: int) -> None:
         rule = OPTIMIZERS[index]
-        chosen = set(self.race.rules) ^ {rule}
-        if not chosen:
+        try:
+            joined = self.race.tick(rule)
+        except ValueError:
             self.say(f"{rule} is the only rule left: tick another one first")
             return
-        self._restart(tuple(r for r in OPTIMIZERS if r in chosen))
-        self.say(f"race restarted with {', '.join(self.race.rules)}")
+        if joined is None:
+            self.say(f"{rule} left the race (kept as it was: {index + 1} brings it back)")
+        else:
+            self.say(f"{rule} joined at epoch {joined}, trained up to the race from the same start")
+        self.redraw()
 
     def action_restart(self) -> None:
-        self._restart(None)
-
-    def _restart(self, rules: tuple[str, ...] | None) -> None:
         self.loop.stop()
         self.finished = None
-        self.race = self.race.restarted(rules)
+        self.race = self.race.restarted()
+        self.app.session.kept_race = self.race
+        self.say(f"race restarted from epoch 0 with {', '.join(self.race.rules)}")
         self.redraw()
 
     def action_toggle_log(self) -> None:

@@ -7,30 +7,28 @@ A key becomes one action on the `SoloSession`, then one redraw from its snapshot
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import Screen
 
 from gdtui.engine import landscape
 from gdtui.engine.breakpoints import Breakpoints
 
 from .. import panels, sessions
-from ..charts import LossChart
-from ..keys import SOLO_KEYS, bindings, help_rows
+from ..keys import SOLO_KEYS, bindings, help_rows, unbound_note
 from ..messages import SurfaceReady
-from ..pictures import Landscape, PointCells, Scatter
+from ..pictures import PointCells
 from ..run_loop import RunLoop
 from ..solo import SoloSession
 from ..surfaces import SurfaceKeeper
-from ..widgets.cell_grid import CellGrid
-from ..widgets.framed import Framed
-from ..widgets.lines import Lines, status_rows, text_of
+from ..widgets.picture_area import PictureArea
+from ..widgets.lines import Lines, status_rows
 from ..widgets.loss_plot import LossPlot
 from .alpha_prompt import AlphaPrompt
 from .breakpoints_form import BreakpointsForm
 from .data_form import DataForm
+from .epoch_prompt import EpochPrompt
 from .help import HelpScreen
 from .inspector import GradientInspector, explain
 
@@ -70,11 +68,7 @@ class SoloScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            with Framed(id="picture"):
-                with Horizontal(id="picture-row"):
-                    yield Lines(id="y-axis")
-                    yield CellGrid(id="grid")
-                yield Lines(id="x-axis")
+            yield PictureArea(id="picture")
             yield Lines(id="evaluation")
             with Vertical(id="side"):
                 yield Lines(id="numbers")
@@ -97,13 +91,15 @@ class SoloScreen(Screen):
             status = self.query_one("#status", Lines)
             line = panels.status_line(snap, view.state, view.short_state, status.content_size.width)
             status.show((line,))
-            if note and note not in text_of(line):  # (what stopped the run, if the status had to shorten it)
+            if note:  # (what stopped the run, and what p does next)
                 self.say(note)
             numbers = self.query_one("#numbers", Lines)
-            numbers.set_titles(f"W · g · {snap.optimizer}")
+            numbers.set_titles(f"W · g · {snap.optimizer} · " + ("full batch" if snap.batch_size is None
+                                                                 else f"B {snap.batch_size}"))
             numbers.show(panels.numbers_lines(snap, numbers.content_size.width,
                                               detailed=self.size.height >= DETAIL_MIN_HEIGHT))
-            self._draw_loss(snap)
+            self.query_one(LossPlot).show_history(snap, self.session.trainer.history, self.log_scale,
+                                                  self.session.viewing)
             if self.left == "scatter":
                 self._draw_scatter(snap.weights, session.ghosts() if self.preview else ())
             elif self.left == "landscape":
@@ -111,53 +107,23 @@ class SoloScreen(Screen):
             else:
                 self._draw_evaluation()
 
-    def _draw_loss(self, snap) -> None:
-        plot, history = self.query_one(LossPlot), self.session.trainer.history
-        marked = snap.epoch if self.session.viewing is not None or len(history) > 1 else None
-        plot.set_titles(f"loss per epoch · {snap.loss_name}" + (" · log" if self.log_scale else ""),
-                        panels.loss_subtitle(snap, None if marked is None else float(history.losses[marked]),
-                                             plot.outer_size.width - 6))
-        plot.show(LossChart(history.losses.copy(), self.log_scale, self.session.viewing))
-
-    def _axes(self, x: tuple[float, float, str], y: tuple[float, float, str]) -> None:
-        """The axes beside and under the picture: each one's ends and its name."""
-        grid, axis = self.query_one("#grid", CellGrid), self.query_one("#y-axis", Lines)
-        axis.styles.width = panels.y_axis_width(y[0], y[1], y[2])
-        axis.show(panels.y_axis_lines(y[0], y[1], y[2], grid.size.height))
-        self.query_one("#x-axis", Lines).show((panels.x_axis_line(x[0], x[1], x[2], axis.outer_size.width,
-                                                                  grid.size.width),))
-
     def _draw_scatter(self, weights, ghosts) -> None:
-        frame, grid = self.query_one("#picture", Framed), self.query_one("#grid", CellGrid)
-        data = self.session.trainer.data
-        rows = len(data.y_train) if self.split == "train" else len(data.y_test)
-        highlight = self.session.highlight()
-        frame.set_titles(f"{escape(data.name)} · {self.split} ({rows})",
-                         panels.legend(data.labels, frame.outer_size.width - 6, highlight is not None, bool(ghosts)))
-        extent = self.cells.extent
-        self._axes((extent.x_min, extent.x_max, "x"), (extent.y_max, extent.y_min, "y"))
-        grid.show(Scatter(self.cells, self.split, weights, highlight, ghosts))
+        self.query_one(PictureArea).scatter(self.cells, self.split, weights, self.session.highlight(), ghosts)
 
     def _draw_landscape(self) -> None:
-        session, frame, grid = self.session, self.query_one("#picture", Framed), self.query_one("#grid", CellGrid)
-        width, height = grid.size
+        area = self.query_one(PictureArea)
+        width, height = area.grid.size
         if not (width and height):  # just shown: draw once the layout has sized it
             self.call_after_refresh(self.redraw)
             return
-        trainer, path = session.trainer, session.path()
+        trainer, path = self.session.trainer, self.session.path()
         data = trainer.data
         self.landscape_value = landscape.loss_at(trainer.loss, data.X_train, data.y_train, path[-1])
         needed = self.surfaces.follow(trainer, path, self.pair, width, height)
         if needed is not None:
             self._compute_surface(needed)
-        wanted, surface = self.surfaces.wanted, self.surfaces.surface
-        room = frame.outer_size.width - 6
-        frame.set_titles(panels.landscape_title(trainer.config.loss, wanted, self.landscape_value, room),
-                         panels.scale_markup(surface, room) if surface is not None else "computing the surface…")
-        (a, b), window = wanted.axes, wanted.window
-        self._axes((window.x_min, window.x_max, f"w{a}"), (window.y_max, window.y_min, f"w{b}"))
-        if surface is not None:
-            grid.show(Landscape(surface, path))
+        area.landscape(trainer.config.loss, self.surfaces.wanted, self.surfaces.surface, self.surfaces.estimated,
+                       path, self.landscape_value)
 
     @work(thread=True, exclusive=True)
     def _compute_surface(self, wanted: landscape.Slice) -> None:
@@ -182,8 +148,8 @@ class SoloScreen(Screen):
         notice.show(panels.prose(message, "", max(self.size.width - 2, 20)) if message else ())
         notice.display = bool(message) and not self.app.too_small
 
-    def on_key(self) -> None:
-        self.say("")
+    def on_key(self, event: events.Key) -> None:
+        self.say(unbound_note(SOLO_KEYS, event.key, event.character, "solo view"))
 
     def on_resize(self) -> None:
         self.redraw()
@@ -213,7 +179,8 @@ class SoloScreen(Screen):
             self._done()
             return
         note = self.session.start_run()
-        self.loop.start()
+        if self.session.running:
+            self.loop.start()
         self._done(note)
 
     def action_breakpoints(self) -> None:
@@ -228,7 +195,7 @@ class SoloScreen(Screen):
     # ---- settings ----------------------------------------------------------------------------
 
     def action_scale_alpha(self, factor: float) -> None:
-        self._done(self.session.scale_alpha(factor))
+        self._done(self.session.settings.scale_alpha(factor))
 
     def action_type_alpha(self) -> None:
         def apply(value: float | None) -> None:
@@ -239,38 +206,30 @@ class SoloScreen(Screen):
                                          lambda value: self.session.refusal(alpha=value)), apply)
 
     def action_cycle_optimizer(self) -> None:
-        self._done(self.session.cycle_optimizer())
+        self._done(self.session.settings.cycle_optimizer())
 
     def action_cycle_schedule(self) -> None:
-        self._done(self.session.cycle_schedule())
+        self._done(self.session.settings.cycle_schedule())
 
     def action_cycle_momentum(self) -> None:
-        self._done(self.session.cycle_momentum())
+        self._done(self.session.settings.cycle_momentum())
 
     def action_cycle_batch(self) -> None:
-        self._done(self.session.cycle_batch())
+        self._done(self.session.settings.cycle_batch())
 
     def _new_data(self) -> None:
         self.cells = PointCells(self.session.trainer.data)
         self.surfaces.forget()
 
     def action_cycle_dataset(self) -> None:
-        note = self.session.cycle_dataset()
+        note = self.session.settings.cycle_dataset()
         if not note:
             self._new_data()
         self._done(note)
 
     def action_data_form(self) -> None:
-        def apply(dataset: str, samples: str, noise: str) -> str | None:
-            try:
-                count = int(samples)
-            except ValueError:
-                return f"samples must be a whole number (got {samples!r})"
-            try:
-                level = float(noise) if noise else None
-            except ValueError:
-                return f"noise must be a number or empty (got {noise!r})"
-            problem = self.session.load_data(dataset=dataset or "blobs", samples=count, noise=level)
+        def apply(dataset: str, samples: int, noise: float | None) -> str | None:
+            problem = self.session.load_data(dataset=dataset, samples=samples, noise=noise)
             if problem is None:
                 self._new_data()
                 self._done()
@@ -279,8 +238,7 @@ class SoloScreen(Screen):
         self.app.push_screen(DataForm(self.session.trainer.config, apply))
 
     def action_reset(self) -> None:
-        self.session.reset()
-        self._done()
+        self._done(self.session.reset())
 
     def action_toggle_view(self) -> None:
         if self.left == "evaluation":
@@ -300,6 +258,31 @@ class SoloScreen(Screen):
     def action_live(self) -> None:
         self.session.live()
         self.redraw()
+
+    def action_jump_to(self, epoch: int) -> None:
+        self._done(self.session.jump(epoch))
+
+    def action_page(self, direction: int) -> None:
+        session = self.session
+        self._done(session.jump(min(max(session.shown_epoch + direction * max(1, session.trainer.epoch // 10), 0),
+                                    session.trainer.epoch)))
+
+    def action_type_epoch(self) -> None:
+        def show(epoch: int) -> str | None:
+            note = self.session.jump(epoch)
+            if note:
+                return note.removeprefix("refused: ")
+            self._done()
+            return None
+
+        self.app.push_screen(EpochPrompt(self.session.shown_epoch, self.session.trainer.epoch, show))
+
+    def action_undo(self) -> None:
+        before = self.session.trainer.data
+        note = self.session.undo()
+        if self.session.trainer.data is not before:
+            self._new_data()
+        self._done(note)
 
     def _show_left(self, panel: str) -> None:
         """Show `panel` in the left area, or the scatter again if it is already shown."""
@@ -339,7 +322,11 @@ class SoloScreen(Screen):
 
         self.session.pause()  # (the race trains instead; the solo run waits as it is)
         self._done()
-        self.app.push_screen(RaceScreen(self.session.trainer))
+        race, note = self.session.race()
+        screen = RaceScreen(race)
+        self.app.push_screen(screen)
+        if note:
+            screen.call_after_refresh(screen.say, note)
 
     def action_save(self) -> None:
         self.say(sessions.save_here_saying(self.session.trainer))

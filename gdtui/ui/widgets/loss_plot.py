@@ -12,6 +12,8 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
+from .. import panels
+from ..charts import LossChart
 from .titled import Titled
 
 
@@ -46,6 +48,14 @@ class LossPlot(Titled, PlotextPlot):
         changed = [y for y, (a, b) in enumerate(zip(old, self._rows)) if a != b]
         if changed:
             self.refresh(*(Region(0, y, self.size.width, 1) for y in changed))
+
+    def show_history(self, snap, history, log_scale: bool, viewing: int | None) -> None:
+        """The solo run's loss per epoch, the epoch shown marked, and what a point is in the subtitle."""
+        marked = snap.epoch if viewing is not None or len(history) > 1 else None
+        self.set_titles(f"loss per epoch · {snap.loss_name}" + (" · log" if log_scale else ""),
+                        panels.loss_subtitle(snap, None if marked is None else float(history.losses[marked]),
+                                             self.outer_size.width - 6))
+        self.show(LossChart(history.losses.copy(), log_scale, viewing))
 
     def _build(self) -> None:
         """The chart given to plotext, and plotext's picture (textual-plotext's own rendering of

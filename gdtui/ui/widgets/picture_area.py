@@ -1,0 +1,60 @@
+"""The left area of the solo view: one cell picture (the scatter or the loss landscape) with its
+axes beside and under it, under one border whose titles say what it shows."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.markup import escape
+
+from .. import panels
+from ..pictures import Landscape, PointCells, Scatter
+from .cell_grid import CellGrid
+from .framed import Framed
+from .lines import Lines
+
+
+class PictureArea(Framed):
+    """Draws a `Scatter` or a `Landscape` picture, its axes and its titles."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="picture-row"):
+            yield Lines(id="y-axis")
+            yield CellGrid(id="grid")
+        yield Lines(id="x-axis")
+
+    @property
+    def grid(self) -> CellGrid:
+        return self.query_one("#grid", CellGrid)
+
+    @property
+    def room(self) -> int:
+        """Cells the border's titles may take."""
+        return self.outer_size.width - 6
+
+    def _axes(self, x: tuple[float, float, str], y: tuple[float, float, str]) -> None:
+        """The axes beside and under the picture: each one's ends and its name."""
+        grid, axis = self.grid, self.query_one("#y-axis", Lines)
+        axis.styles.width = panels.y_axis_width(*y)
+        axis.show(panels.y_axis_lines(*y, grid.size.height))
+        self.query_one("#x-axis", Lines).show((panels.x_axis_line(*x, axis.outer_size.width, grid.size.width),))
+
+    def scatter(self, cells: PointCells, split: str, weights, highlight, ghosts) -> None:
+        data = cells.data
+        rows = len(data.y_train) if split == "train" else len(data.y_test)
+        self.set_titles(f"{escape(data.name)} · {split} ({rows})",
+                        panels.legend(data.labels, self.room, highlight is not None, bool(ghosts)))
+        e = cells.extent
+        self._axes((e.x_min, e.x_max, "x"), (e.y_max, e.y_min, "y"))
+        self.grid.show(Scatter(cells, split, weights, highlight, ghosts))
+
+    def landscape(self, loss: str, wanted, surface, estimated: bool, path, value: float) -> None:
+        """The surface over `wanted`'s window (an estimate from a sample of the rows, if `estimated`),
+        the run's `path` on it and the loss `value` at its end."""
+        room = self.room
+        scale = panels.scale_markup(surface, room - 12 if estimated else room) if surface is not None else ""
+        self.set_titles(panels.landscape_title(loss, wanted, value, room), ("≈ sample · " if estimated else "") + scale)
+        (a, b), window = wanted.axes, wanted.window
+        self._axes((window.x_min, window.x_max, f"w{a}"), (window.y_max, window.y_min, f"w{b}"))
+        if surface is not None:
+            self.grid.show(Landscape(surface, path))

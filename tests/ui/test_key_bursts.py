@@ -1,0 +1,70 @@
+"""Keys arrive in bursts over SSH: many key events are queued before the app handles the first.
+
+A seeded generator sends bursts of keys, all posted to the app at once as the terminal driver posts
+them, across the solo view, the race, the forms, the help and the inspector. Nothing may fail (the
+Pilot harness raises any exception the app met), and afterwards the app must still answer: escape
+reaches a view, `q` quits with status 0 and keeps the session.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from textual import events
+
+from gdtui.engine.session import load
+from gdtui.ui.keys import RACE_KEYS, SOLO_KEYS, key_names
+
+SPECIAL = {"space": " ", "plus": "+", "minus": "-", "equals_sign": "=", "question_mark": "?",
+           "left_square_bracket": "[", "right_square_bracket": "]"}
+"""Key names whose character is not the name itself."""
+EXTRA = ("enter", "enter", "escape", "tab", "backspace", "0", "5", "9", ".", "e", "-", "a", "z", "up", "down")
+"""Keys the forms use (and a few that nothing binds)."""
+POOL = tuple(sorted((key_names(SOLO_KEYS) | key_names(RACE_KEYS)) - {"q", "S", "x"})) + EXTRA
+"""Every bound key but quitting and the file writers (tested on their own), plus the forms' keys."""
+
+
+def key_event(name: str) -> events.Key:
+    character = SPECIAL.get(name, name if len(name) == 1 else None)
+    return events.Key(name, character)
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_bursts_of_keys_never_break_the_app(make_app, private_state_home, seed):
+    rng = random.Random(seed)
+    app = make_app(epochs=30, samples=200)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(40):
+            for name in rng.choices(POOL, k=rng.randint(1, 8)):
+                app.post_message(key_event(name))
+            await pilot.pause()
+        for _ in range(4):  # out of any form, the help or the inspector
+            app.post_message(key_event("escape"))
+            await pilot.pause()
+        for _ in range(200):  # a run started by the burst may still go on
+            if not app.session.running and not getattr(app.screen, "running", False):
+                break
+            await pilot.pause(0.02)
+        assert type(app.screen).__name__ in ("SoloScreen", "RaceScreen")
+        await pilot.press("space")
+        await pilot.press("q")
+    assert app.return_code == 0
+    kept = private_state_home / "gdtui" / "last-session.json"
+    assert "session kept in" in app.autosaved and load(kept).epoch == app.session.trainer.epoch
+
+
+@pytest.mark.parametrize("opener", ["b", "a", "D", "j"])
+@pytest.mark.parametrize("burst", [["enter", "enter", "enter"], ["escape", "enter", "escape"], ["enter", "escape"]])
+async def test_a_form_closes_once_whatever_follows_in_the_same_burst(make_app, opener, burst):
+    app = make_app(epochs=30, samples=200)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", opener)
+        await pilot.pause()
+        assert type(app.screen).__name__ != "SoloScreen"  # the form is up
+        for name in burst:
+            app.post_message(key_event(name))
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SoloScreen" and len(app.screen_stack) == 1
