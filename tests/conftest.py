@@ -29,11 +29,23 @@ def app_for(**options):
     return build_app(TrainConfig(**options))
 
 
+def kept_file(state_home: Path) -> Path | None:
+    """The newest session gdtui kept under `state_home` (an XDG_STATE_HOME), None if none."""
+    files = sorted((state_home / "gdtui" / "sessions").glob("*.json"), key=lambda p: p.stat().st_mtime)
+    return files[-1] if files else None
+
+
+@pytest.fixture
+def kept():
+    return kept_file
+
+
 @pytest.fixture(autouse=True)
 def private_state_home(tmp_path_factory, monkeypatch):
     """Every test keeps its autosaves in its own folder, never in the user's ~/.local/state."""
     folder = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    monkeypatch.delenv("GDTUI_STATE_DIR", raising=False)
     return folder
 
 

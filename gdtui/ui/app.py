@@ -28,8 +28,10 @@ class GDApp(App[int]):
     TITLE = "gdtui"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, session: SoloSession, opening_note: str = "") -> None:
+    def __init__(self, session: SoloSession, opening_note: str = "", slot: sessions.Slot | None = None) -> None:
         super().__init__()
+        self.slot = slot or sessions.Slot()
+        """Where this process keeps its session (its own file: see `gdtui.ui.slots`)."""
         self.guard: exit_guard.ExitGuard | None = None
         """Keeps the session and ends the process when the link drops (`gdtui`'s own run sets it)."""
         self.keep = exit_guard.Once(self.keep_session)
@@ -116,7 +118,7 @@ class GDApp(App[int]):
                 self.autosaved = "gdtui: nothing trained, so the last kept session stays as it was"
                 return
             try:
-                path = sessions.autosave(self.session.trainer)
+                path = sessions.autosave(self.session.trainer, self.slot)
             except sessions.SessionError as exc:
                 self.autosaved = f"gdtui: the session could not be kept: {exc}"
             else:
@@ -152,10 +154,13 @@ def run_app(config: TrainConfig) -> int:
 def resume_app(path: str | None, changes: dict) -> int:
     """`gdtui --resume [PATH]`: reopen a saved session (default: the autosave) at its epoch,
     with `changes` to its settings."""
-    trainer, where = sessions.open_session(path)
+    trainer, slot, where = sessions.open_session(path)
     if changes:
         trainer.configure(**changes)
-    return _run(GDApp(SoloSession(trainer), f"resumed {sessions.describe(where)} at epoch {trainer.epoch}"))
+    note = f"resumed {sessions.describe(where)} at epoch {trainer.epoch}"
+    if path is None and sessions.slots.held_elsewhere(where):
+        note += " (open in another gdtui: this one keeps its work in a slot of its own)"
+    return _run(GDApp(SoloSession(trainer), note, slot))
 
 
 def _run(app: GDApp) -> int:

@@ -13,22 +13,16 @@ from gdtui.engine.export import write_history_csv
 from gdtui.engine.race import Race
 from gdtui.engine.session import SessionError, load, save
 
-def autosave_path() -> Path:
-    """Where the TUI keeps its last session: $XDG_STATE_HOME/gdtui/last-session.json
-    (~/.local/state/gdtui/last-session.json when the variable is unset or not absolute)."""
-    base = os.environ.get("XDG_STATE_HOME", "")
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".local", "state")
-    return Path(base) / "gdtui" / "last-session.json"
+from . import slots
+from .slots import Slot
 
-
-def autosave(trainer: Trainer) -> Path:
-    """Save to the autosave file (its folder made if needed); SessionError says why it could not."""
-    path = autosave_path()
+def autosave(trainer: Trainer, slot: Slot) -> Path:
+    """Save to this process's slot (taken on first use); SessionError says why it could not."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = slot.take()
     except OSError as exc:
-        raise SessionError(f"{path.parent}: cannot create ({exc.strerror or exc})") from None
+        raise SessionError(f"{exc.filename or slots.slots_dir()}: cannot keep the session there "
+                           f"({exc.strerror or exc})") from None
     save(trainer, path)
     return path
 
@@ -83,15 +77,47 @@ def export_here_saying(trainer: Trainer, screen_svg: str) -> str:
             f"to {describe(csv)}")
 
 
-def open_session(path: str | None) -> tuple[Trainer, Path]:
-    """The training session saved in `path` (default: the autosave); SessionError otherwise."""
-    where = autosave_path() if path is None else Path(path)
-    if path is None and not where.exists():
-        raise SessionError(f"no saved session yet: gdtui keeps one in {where} when it quits")
+def open_session(path: str | None) -> tuple[Trainer, Slot, Path]:
+    """The training session saved in `path` (default: the newest kept one), the slot this process
+    keeps its work in (the resumed slot itself when no other process holds it) and where it came
+    from; SessionError otherwise."""
+    if path is None:
+        found = slots.kept()
+        if not found:
+            raise SessionError(f"no saved session yet: gdtui keeps one in {slots.slots_dir()} when it quits")
+        where = found[0].path
+    else:
+        where = Path(path)
     session = load(where)
     if isinstance(session, Race):
         raise SessionError(f"{where}: a race session; `gdtui compare --resume {where}` continues it")
-    return session, where
+    own = path is None and where.parent == slots.slots_dir()
+    return session, Slot(where if own else None), where
+
+
+def kept_lines() -> list[str]:
+    """`gdtui --resume --list`: every kept session, newest first, one line each."""
+    found = slots.kept()
+    if not found:
+        return [f"no kept sessions in {slots.slots_dir()}"]
+    lines = []
+    for k, kept in enumerate(found, start=1):
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(kept.mtime))
+        lines.append(f"{k:>2}  {when}  {_summary(kept.path)}  {kept.path}"
+                     + ("  (open in another gdtui)" if kept.held else "") + ("  <- gdtui --resume" if k == 1 else ""))
+    return lines
+
+
+def _summary(path: Path) -> str:
+    """A kept session in a few words (or why it cannot be read)."""
+    try:
+        trainer = load(path)
+    except SessionError as exc:
+        return f"unreadable: {str(exc).split(': ', 1)[-1][:60]}"
+    if isinstance(trainer, Race):
+        return f"a race at epoch {trainer.epoch}"
+    cfg = trainer.config
+    return f"epoch {trainer.epoch:<7} {trainer.data.name[:20]} {cfg.loss} {cfg.optimizer} alpha {cfg.alpha:g}"
 
 
 def describe(path: Path) -> str:

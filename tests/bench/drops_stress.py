@@ -42,7 +42,8 @@ def one_try(moment: str, how: str, seed: int, bound: float, env: dict) -> dict:
             except Hung as exc:
                 return {"outcome": "hung", "detail": str(exc)[-6000:]}
             status = app.proc.returncode
-        kept_file = Path(home, "gdtui", "last-session.json")
+        kept = sorted(Path(home, "gdtui", "sessions").glob("*.json"))
+        kept_file = kept[-1] if kept else Path(home, "gdtui", "sessions", "none.json")
         kept = load(kept_file).epoch if kept_file.exists() else 0  # (nothing trained: nothing kept)
         lost = kept < wanted if moment == "run" else kept != wanted
         return {"outcome": "lost-autosave" if lost else "ok", "gone": gone, "status": status,

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import csv
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from gdtui.cli import main
 from gdtui.engine import TrainConfig, create_trainer
-from gdtui.engine.session import load, save
-from gdtui.ui.sessions import autosave_path
+from gdtui.engine.session import load
+from gdtui.ui import sessions, slots
+
+from conftest import kept_file
 
 
 
 def autosave_file(state_home):
-    return state_home / "gdtui" / "last-session.json"
+    return kept_file(state_home)
 
 
 async def test_q_keeps_the_session_and_resume_reopens_it_at_the_same_epoch(make_app, private_state_home, size):
@@ -124,24 +128,55 @@ async def test_quitting_an_untouched_run_keeps_the_last_session(make_app, privat
 # ---- the autosave location -----------------------------------------------------------------------
 
 
-def test_autosave_path_follows_xdg_state_home(tmp_path, monkeypatch):
+def test_the_state_folder_follows_gdtui_state_dir_then_xdg_state_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    assert autosave_path() == tmp_path / "state" / "gdtui" / "last-session.json"
+    assert slots.slots_dir() == tmp_path / "state" / "gdtui" / "sessions"
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     for unusable in ("", "relative/dir"):
         monkeypatch.setenv("XDG_STATE_HOME", unusable)
-        assert autosave_path() == tmp_path / "home" / ".local" / "state" / "gdtui" / "last-session.json"
+        assert slots.slots_dir() == tmp_path / "home" / ".local" / "state" / "gdtui" / "sessions"
     monkeypatch.delenv("XDG_STATE_HOME")
-    assert autosave_path() == tmp_path / "home" / ".local" / "state" / "gdtui" / "last-session.json"
+    assert slots.slots_dir() == tmp_path / "home" / ".local" / "state" / "gdtui" / "sessions"
+    monkeypatch.setenv("GDTUI_STATE_DIR", str(tmp_path / "student"))  # (gdtui host and serve give one per session)
+    assert slots.slots_dir() == tmp_path / "student" / "sessions"
 
 
-def test_saving_to_the_autosave_path_creates_nothing_but_the_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    target = autosave_path()
-    target.parent.mkdir(parents=True)
-    trainer = create_trainer(TrainConfig(samples=40, seed=3, epochs=5))
-    save(trainer, target)
-    assert [p.name for p in target.parent.iterdir()] == ["last-session.json"]
-    assert load(target).epoch == 0
+def test_two_processes_keep_two_slots_and_resume_opens_the_newest(tmp_path, monkeypatch):
+    """Each process takes a slot of its own, locked while it lives: what one keeps, the other
+    never overwrites; --resume opens the newest, and a slot held by a live process is not taken."""
+    import subprocess
+    import sys
+    import textwrap
+
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    env.pop("GDTUI_STATE_DIR", None)
+    script = textwrap.dedent("""
+        import sys, time
+        from gdtui.engine import TrainConfig, create_trainer
+        from gdtui.ui import sessions
+        trainer = create_trainer(TrainConfig(seed=int(sys.argv[1])))
+        trainer.run(int(sys.argv[1]))
+        slot = sessions.Slot()
+        print(sessions.autosave(trainer, slot), flush=True)
+        sys.stdin.readline()  # (hold the slot until told to go)
+    """)
+    first, second = (subprocess.Popen([sys.executable, "-c", script, str(n)], env=env, stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True) for n in (3, 5))
+    try:
+        paths = [Path(p.stdout.readline().strip()) for p in (first, second)]
+        assert paths[0] != paths[1] and all(p.parent == tmp_path / "gdtui" / "sessions" for p in paths)
+        assert [load(p).epoch for p in paths] == [3, 5]
+        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+        assert all(k.held for k in slots.kept())
+        reopened = slots.Slot(paths[1])
+        assert reopened.take() != paths[1]  # held by the second process: a new slot, nothing overwritten
+    finally:
+        for p in (first, second):
+            p.communicate("\n", timeout=30)
+    assert not any(k.held for k in slots.kept())
+    newest = max(paths, key=lambda p: p.stat().st_mtime)
+    trainer, slot, where = sessions.open_session(None)
+    assert where == newest and slot.take() == newest  # (no one holds it now: it is taken over)
+
 
 

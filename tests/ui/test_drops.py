@@ -24,6 +24,7 @@ import pytest
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.session import load
 from gdtui.ui import exit_guard
+from conftest import kept_file
 from pty_app import DROPS, MOMENTS, RUN_ARGS, Hung, PtyApp, reach
 
 TRIES = 10
@@ -40,8 +41,8 @@ def drops_for(moment: str) -> list[str]:
 
 
 def kept_epoch(state_home: Path) -> int:
-    path = state_home / "gdtui" / "last-session.json"
-    return load(path).epoch if path.exists() else 0
+    path = kept_file(state_home)
+    return load(path).epoch if path is not None else 0
 
 
 def one_drop(moment: str, how: str, seed: int, state_home: Path) -> str:
@@ -95,7 +96,7 @@ def test_a_hangup_keeps_the_session(tmp_path, how):
         app.wait_for(r"epoch 3\b")
         app.drop(how)
         app.wait_gone(BOUND)
-    kept = load(tmp_path / "gdtui" / "last-session.json")
+    kept = load(kept_file(tmp_path))
     assert kept.epoch == 3
     straight = create_trainer(TrainConfig(seed=0))
     straight.run(3)

@@ -31,7 +31,7 @@ def key_event(name: str) -> events.Key:
 
 
 @pytest.mark.parametrize("seed", range(6))
-async def test_bursts_of_keys_never_break_the_app(make_app, private_state_home, seed):
+async def test_bursts_of_keys_never_break_the_app(make_app, private_state_home, kept, seed):
     rng = random.Random(seed)
     app = make_app(epochs=30, samples=200)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -51,8 +51,7 @@ async def test_bursts_of_keys_never_break_the_app(make_app, private_state_home, 
         await pilot.press("space")
         await pilot.press("q")
     assert app.return_code == 0
-    kept = private_state_home / "gdtui" / "last-session.json"
-    assert "session kept in" in app.autosaved and load(kept).epoch == app.session.trainer.epoch
+    assert "session kept in" in app.autosaved and load(kept(private_state_home)).epoch == app.session.trainer.epoch
 
 
 @pytest.mark.parametrize("opener", ["b", "a", "D", "j"])
