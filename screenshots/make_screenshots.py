@@ -40,7 +40,7 @@ async def shoot(name: str, options: dict, keys: list[str]) -> Path:
     async with app.run_test(size=SIZE) as pilot:
         for key in keys:
             await pilot.press(key)
-        while app.running:
+        while app.session.running or getattr(app.screen, "running", False):
             await pilot.pause(0.05)
         await pilot.pause()
         await pilot.pause()  # a view shown by the last key draws once the layout has sized it

@@ -43,6 +43,8 @@ class GDApp(App[int]):
         """What the autosave on leaving did, in one line (printed after the terminal is restored)."""
         self.leaving = False
         """Quitting: the session is being written, no key may change it meanwhile."""
+        self.keep_failed = False
+        """The last autosave failed (then gdtui ends with status 2)."""
         self.too_small = False
         """The terminal is below MIN_SIZE: a note replaces the panels."""
 
@@ -119,8 +121,11 @@ class GDApp(App[int]):
                 return
             try:
                 path = sessions.autosave(self.session.trainer, self.slot)
-            except sessions.SessionError as exc:
+            except sessions.SessionError as exc:  # (it names the file)
                 self.autosaved = f"gdtui: the session could not be kept: {exc}"
+                self.keep_failed = True
+                if self.guard is not None:
+                    self.guard.status = 2
             else:
                 self.autosaved = f"gdtui: session kept in {sessions.describe(path)} (`gdtui --resume` reopens it)"
 
@@ -131,7 +136,7 @@ class GDApp(App[int]):
         if isinstance(self.screen, RaceScreen):
             self.screen.say("keeping the solo session…")
         await asyncio.to_thread(self.keep)  # (a long history takes seconds: the screen stays drawn)
-        self.exit(0)
+        self.exit(return_code=2 if self.keep_failed else 0)
 
     def _hang_up(self) -> None:
         """SIGHUP or SIGTERM (asked by the exit guard): keep the session, then leave (the terminal
@@ -139,7 +144,7 @@ class GDApp(App[int]):
         self.session.pause()
         self.leaving = True
         self.keep()
-        self.exit(0)
+        self.exit(return_code=2 if self.keep_failed else 0)
 
 
 def build_app(config: TrainConfig) -> GDApp:
@@ -174,4 +179,4 @@ def _run(app: GDApp) -> int:
         app.keep()  # (left some other way, e.g. the app failed: keep the work anyway; no-op if kept)
         exit_guard.say(app.autosaved)
         app.guard.leave()
-    return app.return_code or 0
+    return 2 if app.keep_failed else (app.return_code or 0)

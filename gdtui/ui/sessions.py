@@ -27,52 +27,59 @@ def autosave(trainer: Trainer, slot: Slot) -> Path:
     return path
 
 
-def free_name(stem: str, suffix: str, folder: Path | None = None) -> Path:
-    """`stem-YYYYmmdd-HHMMSS<suffix>` in `folder` (default: the current directory), never an
-    existing file's name."""
-    folder = Path.cwd() if folder is None else folder
+def output_folder() -> Path:
+    """Where `S` and `x` write: the session's own folder under `gdtui host` (GDTUI_STATE_DIR),
+    else the current directory (OSError if it is gone)."""
+    given = os.environ.get("GDTUI_STATE_DIR", "")
+    return Path(given) if os.path.isabs(given) else Path.cwd()
+
+
+def free_name(stem: str, suffix: str, folder: Path) -> Path:
+    """`stem-YYYYmmdd-HHMMSS<suffix>` in `folder`, never an existing file's name."""
     base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
     path, n = folder / f"{base}{suffix}", 1
-    while path.exists():
+    while path.exists() or path.is_symlink():
         n += 1
         path = folder / f"{base}-{n}{suffix}"
     return path
 
 
-def save_here(session: Trainer | Race) -> Path:
-    """Save the session (or the race) into a new file in the current directory."""
-    path = free_name("gdtui-race" if isinstance(session, Race) else "gdtui-session", ".json")
-    save(session, path)
-    return path
+def _folder_or_reason() -> tuple[Path | None, str]:
+    try:
+        return output_folder(), ""
+    except OSError as exc:
+        return None, f"the current directory cannot be used ({exc.strerror or exc})"
 
 
 def save_here_saying(session: Trainer | Race) -> str:
-    """`save_here`, and the line that says where the file went (or why there is none)."""
+    """Save the session (or the race) into a new file of the output folder, and the line that
+    says where it went, or why it did not (naming the file)."""
+    folder, problem = _folder_or_reason()
+    if folder is None:
+        return f"not saved: {problem}"
+    path = free_name("gdtui-race" if isinstance(session, Race) else "gdtui-session", ".json", folder)
     try:
-        path = save_here(session)
-    except (SessionError, OSError) as exc:
-        return f"not saved: {getattr(exc, 'strerror', None) or exc}"
+        save(session, path)
+    except SessionError as exc:  # (it names the file)
+        return f"not saved: {exc}"
     if isinstance(session, Race):
         return f"saved the race at epoch {session.epoch} to {describe(path)} (gdtui compare --resume continues it)"
     return f"saved the session at epoch {session.epoch} to {describe(path)}"
 
 
-def export_here(trainer: Trainer, screen_svg: str) -> tuple[Path, Path]:
-    """Write the screen (`screen_svg`) and the history as CSV into the current directory, each
-    atomically; OSError if either cannot be written."""
-    svg = free_name("gdtui", ".svg")
-    csv = svg.with_name(svg.stem + "-history.csv")
-    write_atomic(svg, [screen_svg])
-    write_history_csv(trainer, csv)
-    return svg, csv
-
-
 def export_here_saying(trainer: Trainer, screen_svg: str) -> str:
-    """`export_here`, and the line that says where the files went (or why there are none)."""
-    try:
-        svg, csv = export_here(trainer, screen_svg)
-    except OSError as exc:
-        return f"not exported: {exc.strerror or exc}"
+    """Write the screen (`screen_svg`) and the history as CSV into new files of the output folder,
+    each atomically, and the line that says where they went, or why not (naming the file)."""
+    folder, problem = _folder_or_reason()
+    if folder is None:
+        return f"not exported: {problem}"
+    svg = free_name("gdtui", ".svg", folder)
+    csv = svg.with_name(svg.stem + "-history.csv")
+    for path, write in ((svg, lambda: write_atomic(svg, [screen_svg])), (csv, lambda: write_history_csv(trainer, csv))):
+        try:
+            write()
+        except OSError as exc:
+            return f"not exported: {describe(path)}: {exc.strerror or exc}"
     return (f"exported the screen to {describe(svg)} and the history ({len(trainer.history)} rows) "
             f"to {describe(csv)}")
 

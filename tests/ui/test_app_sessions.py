@@ -180,3 +180,26 @@ def test_two_processes_keep_two_slots_and_resume_opens_the_newest(tmp_path, monk
 
 
 
+
+
+async def test_a_failed_autosave_on_q_ends_with_status_2_and_names_the_place(make_app, private_state_home, size):
+    (private_state_home / "gdtui").mkdir()
+    (private_state_home / "gdtui" / "sessions").write_text("a file where the slots' folder should be")
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space", "q")
+    assert app.return_code == 2 and app.keep_failed
+    assert app.autosaved.startswith("gdtui: the session could not be kept: ")
+    assert str(private_state_home / "gdtui" / "sessions") in app.autosaved
+
+
+async def test_S_and_x_name_the_file_they_could_not_write(make_app, tmp_path, monkeypatch, size):
+    monkeypatch.setenv("GDTUI_STATE_DIR", str(tmp_path / "gone"))  # (their folder under gdtui host)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space", "S")
+        said = app.solo.query_one("#notice").text.replace("\n", " ")
+        assert said.startswith("not saved: ") and str(tmp_path / "gone" / "gdtui-session-") in said
+        await pilot.press("x")
+        said = app.solo.query_one("#notice").text.replace("\n", " ")
+        assert said.startswith("not exported: ") and "gdtui-" in said and ".svg" in said
