@@ -68,7 +68,7 @@ class SoloSession:
         self.breakpoints = Breakpoints()
         """The breakpoints last set (the form starts from them)."""
         self.watch: Watch | None = None
-        """The breakpoints armed for the run, until one fires or the run is reset."""
+        """The breakpoints armed: they stay armed after one fires (re-armed there), until cleared or reset."""
         self.break_note = ""
         """Which breakpoint fired, in words."""
         self.halt_note = ""
