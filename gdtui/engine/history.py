@@ -12,7 +12,8 @@ from .optim import OptState
 
 @dataclass(frozen=True, eq=False)
 class HistoryArrays:
-    """Every recorded row as plain arrays (copies): what a session file keeps of the history."""
+    """Every recorded row as plain arrays (copies, or read-only arrays nothing else writes): what a
+    session file keeps of the history."""
 
     weights: np.ndarray
     """(rows, *shape) the weights after each epoch; row 0 the initial weights."""

@@ -182,15 +182,16 @@ def _build(document: Any) -> Trainer | Race:
     racers = _racers(document["racers"], config, table)
     data = read_data(document["data"], config, version)
     race = Race(data, config, tuple(racers))
-    start = race.trainers[next(iter(racers))].history.arrays()
+    start, first = race.start, next(iter(racers.values()))[1].history  # (the seed's weights; the first racer)
     for rule, (racer_config, state) in racers.items():
         where = f"racers.{rule}.state"
         if set(state.history.optimizers) != {rule}:
             raise Bad(f"{where}.history.optimizers", f"must all be {rule}: a racer keeps its rule")
         h = state.history
-        if not np.array_equal(h.weights[0].view(np.uint64), start.weights[0].view(np.uint64)):
+        if not np.array_equal(h.weights[0].view(np.uint64), start.view(np.uint64)):
             raise Bad(f"{where}.history.weights", "row 0 must be the race's initial weights (its seed's)")
-        if any(getattr(h, key)[0].tobytes() != getattr(start, key)[0].tobytes() for key in ("losses", "alphas")):
+        if any(getattr(h, key)[:1].tobytes() != getattr(first, key)[:1].tobytes()
+               for key in ("losses", "alphas", "train_accuracy")):
             raise Bad(f"{where}.history", "row 0 must be the same for every racer (one start, one setting)")
         race.trainers[rule] = _trainer(data, racer_config, state, where)
     return race

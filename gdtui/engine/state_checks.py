@@ -122,32 +122,34 @@ def _replay(h: HistoryArrays, codes: np.ndarray, counts: np.ndarray, batches: np
             second: np.ndarray, where: str) -> None:
     """An epoch of one update is taken again from the row before (gd, momentum, adagrad, rmsprop:
     the weights; adagrad, rmsprop, adam: the rule's memory), with the rule's own arithmetic."""
-    one = np.flatnonzero(batches[1:] == 1) + 1
-    if not len(one):
-        return
-    fresh = ~((codes[one] == codes[one - 1]) & (counts[one] == counts[one - 1] + 1))
-    zero = np.zeros(first[one].shape)
-    before = OptState(np.where(_column(fresh, first), zero, first[one - 1]),
-                      np.where(_column(fresh, second), zero, second[one - 1]), _column(counts[one - 1], first))
-    g, alpha = h.directions[one], _column(h.alphas[one], first)
+    one = batches[1:] == 1
+    went_on = (codes[1:] == codes[:-1]) & (counts[1:] == counts[:-1] + 1)
     for rule in ("gd", "momentum", "adagrad", "rmsprop", "adam"):
-        mine = codes[one] == OPTIMIZERS.index(rule)
+        mine = one & (codes[1:] == OPTIMIZERS.index(rule))
         if not mine.any():
             continue
-        part = OptState(before.first[mine], before.second[mine], before.steps[mine])
+        # m: rows 1.. that are this rule's one-update epochs; k: those rows; p: the rows before
+        if mine.all():  # (a long full-batch run: slices, no gathering)
+            m, k, p = slice(None), slice(1, None), slice(None, -1)
+        else:
+            m = np.flatnonzero(mine)
+            k, p = m + 1, m
+        fresh = _column(~went_on[m], first[k])
+        before = OptState(np.where(fresh, 0.0, first[p]), np.where(fresh, 0.0, second[p]), _column(counts[p], first[k]))
+        g, alpha = h.directions[k], _column(h.alphas[k], first[k])
         with np.errstate(all="ignore"):
             if rule == "momentum":
-                step, after = -alpha[mine] * first[one[mine]], None
+                step, after = -alpha * first[k], None
             else:
-                step, after = RULES[rule].update(g[mine], part, alpha[mine], 0.0)
-            if after is not None and rule in SECOND and not _bits_equal(after.second, second[one[mine]]):
+                step, after = RULES[rule].update(g, before, alpha, 0.0)
+            if rule in SECOND and not _bits_equal(after.second, second[k]):
                 raise Bad(f"{where}.optimizer_state", f"{rule} rows do not follow from their direction")
             if rule == "adam":
-                if not _bits_equal(after.first, first[one[mine]]):
+                if not _bits_equal(after.first, first[k]):
                     raise Bad(f"{where}.optimizer_state", "adam rows do not follow from their direction")
                 continue
-            reached = h.weights[one[mine] - 1] + step
-        if not _bits_equal(reached, h.weights[one[mine]]):
+            reached = h.weights[p] + step
+        if not _bits_equal(reached, h.weights[k]):
             raise Bad(f"{where}.weights", f"{rule} epochs of one update do not follow from their direction and alpha")
 
 
@@ -221,7 +223,7 @@ def _against_history(state: TrainerState, where: str, config: TrainConfig, n: in
     if not _bits_equal(state.epoch_start, h.weights[-1]):
         raise Bad(f"{where}.epoch_start", "must be the last weights of the history in an epoch under way")
     went_on = config.optimizer == last_rule and opt.steps == int(counts[-1]) + state.batch
-    if not (went_on or 1 <= opt.steps <= state.batch):
+    if not (went_on or fresh or 1 <= opt.steps <= state.batch):  # (fresh: a change of rule, no update since)
         raise Bad(f"{where}.optimizer_state.steps", f"({opt.steps}) do not follow from the last epoch's "
                                                     f"({int(counts[-1])}) and the {state.batch} batches done")
 

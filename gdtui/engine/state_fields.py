@@ -7,7 +7,8 @@ that of version 1 (arrays as JSON lists), read only. Both give the same `Trainer
 
 from __future__ import annotations
 
-from itertools import chain, groupby, repeat
+from itertools import chain, compress, count, repeat
+from operator import ne
 from typing import Any
 
 import numpy as np
@@ -145,7 +146,7 @@ def _batch_losses(value: Any, where: str, shape: tuple = ()) -> tuple[float, ...
     return tuple(unpack(value, where, "<f8", (None,)).tolist())
 
 
-V2_COLUMNS = ("weights", "directions", "losses", "train_accuracy", "alphas", "batches", "optimizer_steps",
+V2_COLUMNS = ("weights", "directions", "losses", "train_accuracy", "alphas", "batches", "optimizer_steps_off",
               "optimizer_first", "optimizer_second", "optimizers")
 
 
@@ -172,21 +173,24 @@ def _history_v2(value: Any, where: str, shape: tuple[int, ...]) -> HistoryArrays
                        ("optimizer_second", second)):
         if not np.isfinite(array).all():
             raise Bad(f"{where}.{key}", "must hold finite numbers only")
-    counts = column("optimizer_steps", "<i8")
+    batches = column("batches", "<i4", runs=True)
+    with np.errstate(over="ignore"):  # (a hostile file may overflow: the range check refuses it)
+        counts = np.cumsum(column("optimizer_steps_off", "<i8", runs=True) + batches)
     if ((counts < 0) | (counts > MAX_COUNT)).any():
-        raise Bad(f"{where}.optimizer_steps", f"must hold update counts in [0, 2**53]")
+        raise Bad(f"{where}.optimizer_steps_off", "must give update counts in [0, 2**53]")
     size = int(np.prod(shape))
     packed = np.concatenate([first.reshape(rows, size), second.reshape(rows, size),
                              counts.astype(np.float64)[:, None]], axis=1)
-    return HistoryArrays(weights.copy(), directions.copy(), derived_steps(weights), column("losses").copy(),
-                         column("train_accuracy", runs=True).copy(), column("alphas", runs=True).copy(), packed,
+    return HistoryArrays(weights, directions, derived_steps(weights), column("losses"),
+                         column("train_accuracy", runs=True), column("alphas", runs=True), packed,
                          tuple(chain.from_iterable(repeat(name, count) for name, count in runs)),
-                         column("batches", "<i4", runs=True).copy())
+                         batches)
 
 
 def rule_runs(optimizers: tuple[str, ...]) -> list[tuple[str, int]]:
-    """The rule of every row -> (rule, rows) runs."""
-    return [(name, sum(1 for _ in group)) for name, group in groupby(optimizers)]
+    """The rule of every row -> (rule, rows) runs (the rows compared in C: no Python step per row)."""
+    starts = [0, *compress(count(1), map(ne, optimizers[1:], optimizers[:-1])), len(optimizers)]
+    return [(optimizers[a], b - a) for a, b in zip(starts, starts[1:]) if b > a]
 
 
 def rule_codes(runs: list[tuple[str, int]]) -> np.ndarray:
@@ -215,12 +219,20 @@ def _write_history_v2(history: HistoryArrays) -> dict[str, Any]:
             "losses": Packed(history.losses, "<f8"),
             "train_accuracy": Packed(history.train_accuracy, "<f8", runs=True),
             "alphas": Packed(history.alphas, "<f8", runs=True), "batches": Packed(history.batches, "<i4", runs=True),
-            "optimizer_steps": Packed(state[:, -1].astype(np.int64), "<i8"),
+            "optimizer_steps_off": Packed(_steps_off(state[:, -1].astype(np.int64), history.batches), "<i8", runs=True),
             "optimizer_first": Packed(state[np.isin(codes, [OPTIMIZERS.index(r) for r in FIRST]), :size].reshape(-1, *history.weights.shape[1:]),
                                       "<f8"),
             "optimizer_second": Packed(state[np.isin(codes, [OPTIMIZERS.index(r) for r in SECOND]), size:2 * size].reshape(
                 -1, *history.weights.shape[1:]), "<f8"),
             "optimizers": [[name, count] for name, count in runs]}
+
+
+def _steps_off(counts: np.ndarray, batches: np.ndarray) -> np.ndarray:
+    """Each row's update count less (the row before's + the row's batches): 0 where the rule went
+    on through the epoch, so a long run packs into one run of zeros."""
+    off = counts.copy()
+    off[1:] -= counts[:-1] + batches[1:]
+    return off
 
 
 STATE = (

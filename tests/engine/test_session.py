@@ -387,9 +387,9 @@ def column(document, *path, dtype="<f8"):
 @pytest.fixture(scope="module")
 def valid_columns(valid_document):
     h = ("state", "history")
-    return {key: column(valid_document, *h, key, dtype="<i8" if key == "optimizer_steps" else
+    return {key: column(valid_document, *h, key, dtype="<i8" if key == "optimizer_steps_off" else
                         "<i4" if key == "batches" else "<f8")
-            for key in ("weights", "losses", "train_accuracy", "optimizer_steps", "batches")}
+            for key in ("weights", "losses", "train_accuracy", "optimizer_steps_off", "batches")}
 
 
 def changed(array, index, value):
@@ -443,7 +443,7 @@ HOSTILE_DOCUMENTS = [
     (("state", "history", "train_accuracy"), lambda c: pk(changed(c["train_accuracy"], 0, 1.5)), "train_accuracy"),
     (("state", "history", "optimizers"), [["sgd", 4]], "optimizers"),
     (("state", "history", "optimizers"), [["adam", 3]], "optimizers"),
-    (("state", "history", "optimizer_steps"), lambda c: pk(changed(c["optimizer_steps"], 2, 5), "<i8"),
+    (("state", "history", "optimizer_steps_off"), lambda c: pk(changed(c["optimizer_steps_off"], 2, 5), "<i8"),
      "update counter"),
     (("state", "epoch_batches"), None, "epoch_batch"),
 ]

@@ -99,8 +99,9 @@ class Doc:
             uses = np.isin(self.rules(), FIRST if key == "optimizer_first" else SECOND)
             full[uses] = column(h, key)
             return full
-        dtype = {"optimizer_steps": "<i8", "batches": "<i4"}.get(key, "<f8")
-        return column(h, key, dtype=dtype)
+        if key == "optimizer_steps":  # (stored as its offsets from the batch counts)
+            return np.cumsum(column(h, "optimizer_steps_off", dtype="<i8") + self.get("batches"))
+        return column(h, key, dtype="<i4" if key == "batches" else "<f8")
 
     def set(self, key, array):
         h = self.h
@@ -116,8 +117,12 @@ class Doc:
         if key in ("optimizer_first", "optimizer_second"):
             uses = np.isin(self.rules(), FIRST if key == "optimizer_first" else SECOND)
             h[key] = pk(array[uses])
+        elif key == "optimizer_steps":
+            off = np.array(array, dtype=np.int64)
+            off[1:] -= array[:-1] + self.get("batches")[1:]
+            h["optimizer_steps_off"] = pk(off, "<i8")
         else:
-            h[key] = pk(array, {"optimizer_steps": "<i8", "batches": "<i4"}.get(key, "<f8"))
+            h[key] = pk(array, "<i4" if key == "batches" else "<f8")
 
     def vector(self, key, array):
         self.state[key] = encode(np.asarray(array)) if self.fmt == "v1" else pk(array)
@@ -218,12 +223,22 @@ V2_ONLY = [
     ("an update counter one off in the history", "boundary", edit("optimizer_steps", 3, lambda v: v + 1),
      "update counter"),
     ("an unknown batch count after known ones", "boundary", edit("batches", 3, lambda v: 0), "history.batches"),
-    ("a batch count that the counters deny", "full", edit("batches", 3, lambda v: 2), "update counter"),
+    ("a batch count that the counters deny", "full", lambda d: _two_batches(d, keep_counts=True), "update counter"),
+    ("a batch count that the rule's memory denies", "full", lambda d: _two_batches(d, keep_counts=False),
+     "optimizer_state: must be the last epoch's"),
     ("more batches than rows", "boundary", edit("batches", 3, lambda v: 1000), "history.batches"),
     ("a nan that gdtui never writes", "full",
      edit("train_accuracy", 2, lambda v: np.frombuffer(b"\x01\x00\x00\x00\x00\x00\xf8\x7f", "<f8")[0]),
      "train_accuracy"),
 ]
+
+
+def _two_batches(doc, keep_counts):
+    counts, batches = doc.get("optimizer_steps"), doc.get("batches")
+    batches[3] = 2
+    doc.set("batches", batches)
+    if keep_counts:
+        doc.set("optimizer_steps", counts)
 
 
 def _off_by_one_ulp(doc):
@@ -317,6 +332,18 @@ def operate(trainer, operations):
             trainer.configure(**{op: value})
 
 
+@pytest.mark.parametrize("operations", [
+    [("batch_size", 1), ("batch", 1), ("optimizer", "momentum")],  # a fresh memory mid-epoch, no update since
+    [("batch_size", 7), ("epochs", 2), ("optimizer", "adam"), ("optimizer", "gd"), ("epochs", 1)],
+    [("alpha", 1e6), ("epochs", 3), ("alpha", 0.05), ("epochs", 2)],
+], ids=["rule changed mid-epoch", "rule changed and back", "diverged then retried"])
+def test_sessions_found_by_the_search_below_load(tmp_path, huge_csv, operations):
+    trainer = create_trainer(TrainConfig(dataset=huge_csv, samples=60, seed=3, loss="bce", epochs=100_000))
+    operate(trainer, operations)
+    save(trainer, tmp_path / "s.json")
+    assert_same_trainer(trainer, load(tmp_path / "s.json"))
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS, loss=st.sampled_from(["sse", "bce"]), huge=st.booleans())
 def test_every_session_a_trainer_can_reach_loads_to_the_bit(tmp_path, huge_csv, operations, loss, huge):
@@ -333,13 +360,14 @@ def test_every_session_a_trainer_can_reach_loads_to_the_bit(tmp_path, huge_csv, 
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(epochs=st.lists(st.integers(1, 30), min_size=1, max_size=3), patience=st.sampled_from([None, 2, 5]))
-def test_every_race_a_program_can_reach_loads(tmp_path, epochs, patience):
-    cfg = TrainConfig(samples=80, seed=2, epochs=10_000, alpha=0.3, patience=patience)
+@given(legs=st.lists(st.tuples(st.integers(1, 30), st.sampled_from([None, 2, 5]), st.sampled_from([0.3, 0.05, 2.0]),
+                               st.sampled_from([None, 16])), min_size=1, max_size=3))
+def test_every_race_a_program_can_reach_loads(tmp_path, legs):
+    cfg = TrainConfig(samples=80, seed=2, epochs=10_000, alpha=0.3, patience=2)
     race = Race(load_dataset(cfg), cfg, ("gd", "rmsprop", "adam"))
-    for count in epochs:
+    for count, patience, alpha, batch_size in legs:  # (a change of patience lets stopped racers go on)
         race.advance(count)
-        race.configure(patience=None if patience is None else patience + count)  # stopped racers go on
+        race.configure(patience=patience, alpha=alpha, batch_size=batch_size)
     save(race, tmp_path / "r.json")
     back = load(tmp_path / "r.json")
     for rule in race.trainers:
