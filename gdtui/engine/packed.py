@@ -74,9 +74,14 @@ def _runs(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     rows = len(array) if array.ndim else 0
     if rows < 16:
         return None
-    flat = array.reshape(rows, -1).view(np.uint8).reshape(rows, -1)
-    starts = np.flatnonzero((flat[1:] != flat[:-1]).any(axis=1)) + 1
-    if 3 * (len(starts) + 1) * (flat.shape[1] + 8) > rows * flat.shape[1]:
+    width = array.nbytes // rows
+    if width in (1, 2, 4, 8):  # one unsigned word a row: a 1-D comparison
+        flat = array.reshape(rows, -1).view(f"<u{width}").reshape(rows)
+        starts = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    else:
+        flat = array.reshape(rows, -1).view(np.uint8).reshape(rows, -1)
+        starts = np.flatnonzero((flat[1:] != flat[:-1]).any(axis=1)) + 1
+    if 3 * (len(starts) + 1) * (width + 8) > rows * width:
         return None
     starts = np.concatenate([[0], starts])
     lengths = np.diff(np.append(starts, rows)).astype("<i8")

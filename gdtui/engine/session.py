@@ -232,6 +232,7 @@ def _read_json(path: str | os.PathLike, name: str) -> Any:
         text = blob.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise fail("not UTF-8 text, not a session file") from None
+    del blob  # (the bytes and the text of a long session need not be held both while it is parsed)
     try:
         return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as exc:

@@ -7,8 +7,7 @@ that of version 1 (arrays as JSON lists), read only. Both give the same `Trainer
 
 from __future__ import annotations
 
-from itertools import chain, compress, count, repeat
-from operator import ne
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -188,9 +187,24 @@ def _history_v2(value: Any, where: str, shape: tuple[int, ...]) -> HistoryArrays
 
 
 def rule_runs(optimizers: tuple[str, ...]) -> list[tuple[str, int]]:
-    """The rule of every row -> (rule, rows) runs (the rows compared in C: no Python step per row)."""
-    starts = [0, *compress(count(1), map(ne, optimizers[1:], optimizers[:-1])), len(optimizers)]
-    return [(optimizers[a], b - a) for a, b in zip(starts, starts[1:]) if b > a]
+    """The rule of every row -> (rule, rows) runs. Each run's end is found by galloping over
+    slices whose `count` runs in C: a few dozen Python steps per run, however long."""
+    runs, start, n = [], 0, len(optimizers)
+
+    def same(lo: int, hi: int) -> bool:
+        return optimizers[lo:hi].count(rule) == hi - lo
+
+    while start < n:
+        rule, end, step = optimizers[start], start + 1, 1
+        while end < n and same(end, min(n, end + step)):
+            end, step = min(n, end + step), 2 * step
+        high = min(n, end + step)
+        while end < high:  # the first other rule lies in [end, high)
+            middle = (end + high) // 2
+            end, high = (middle + 1, high) if same(end, middle + 1) else (end, middle)
+        runs.append((rule, end - start))
+        start = end
+    return runs
 
 
 def rule_codes(runs: list[tuple[str, int]]) -> np.ndarray:
