@@ -77,7 +77,7 @@ def check_history(h: HistoryArrays, where: str, n: int, shape: tuple[int, ...]) 
     counts = state[:, -1].astype(np.int64)
     runs = rule_runs(h.optimizers)
     codes = rule_codes(runs)
-    for rule, code in zip(OPTIMIZERS, range(len(OPTIMIZERS))):
+    for code, rule in enumerate(OPTIMIZERS):
         mine = codes == code
         if mine.any():
             memory(OptState(first[mine], second[mine], 0), rule, f"{where}.optimizer_state ({rule} rows)")
