@@ -12,7 +12,8 @@ from .optim import OptState
 
 @dataclass(frozen=True, eq=False)
 class HistoryArrays:
-    """Every recorded row as plain arrays (copies): what a session file keeps of the history."""
+    """Every recorded row as plain arrays (copies, or read-only arrays nothing else writes): what a
+    session file keeps of the history."""
 
     weights: np.ndarray
     """(rows, *shape) the weights after each epoch; row 0 the initial weights."""
@@ -30,6 +31,13 @@ class HistoryArrays:
     """(rows, 2 * size + 1) the rule's memory after each epoch, as `OptState.pack` lays it out."""
     optimizers: tuple[str, ...]
     """The update rule of each row."""
+    batches: np.ndarray = None  # type: ignore[assignment]
+    """(rows,) int32: the updates of each epoch (its batches); 0 in row 0, and where unknown (rows
+    read from a version-1 session file)."""
+
+    def __post_init__(self) -> None:
+        if self.batches is None:
+            object.__setattr__(self, "batches", np.zeros(len(self.optimizers), dtype=np.int32))
 
     def __len__(self) -> int:
         return len(self.optimizers)
@@ -42,7 +50,8 @@ class History:
     of its batches, `steps[k]` = weights[k] - weights[k-1], `losses[k]` the lesson's epoch loss
     (measured with the weights in force before each update; the mean over mini-batches) and
     `train_accuracy[k]` counted the same way. Each row also keeps what a fork from it needs: the
-    optimizer's state after the epoch, the rule's name and the alpha in force.
+    optimizer's state after the epoch, the rule's name, the alpha in force and how many updates
+    (batches) the epoch made.
 
     Rows are written in blocks: `reserve(count)` gives writable views of the next rows, `commit`
     records them. A long full-batch run fills thousands of rows without a Python call per row and
@@ -62,6 +71,7 @@ class History:
         self._accuracy = np.zeros(capacity)
         self._alphas = np.zeros(capacity)
         self._state = np.zeros((capacity, 2 * size + 1))
+        self._batches = np.zeros(capacity, dtype=np.int32)
         self._optimizers: list[str] = []
         self._rows = 0
 
@@ -70,11 +80,18 @@ class History:
 
     def reserve(self, count: int) -> "Rows":
         """Writable views of the next `count` rows (nothing is recorded until `commit`)."""
-        while self._rows + count > len(self._losses):
-            self._grow()
+        if self._rows + count > len(self._losses):
+            self.expect(count)
         k, end = self._rows, self._rows + count
         return Rows(self._weights[k:end], self._directions[k:end], self._steps[k:end], self._losses[k:end],
-                    self._accuracy[k:end], self._state[k:end], self._alphas[k:end])
+                    self._accuracy[k:end], self._state[k:end], self._alphas[k:end], self._batches[k:end])
+
+    def expect(self, count: int) -> None:
+        """Make room for `count` more rows at once: one copy of the rows so far, instead of one per
+        doubling (the room not yet written costs no memory: fresh zeros are not touched)."""
+        needed = self._rows + count
+        if needed > len(self._losses):
+            self._grow(needed if count > len(self._losses) else max(needed, 2 * len(self._losses)))
 
     def commit(self, count: int, optimizer: str) -> None:
         """Record the first `count` reserved rows, as written, with `optimizer` in force."""
@@ -88,11 +105,11 @@ class History:
         self._rows = max(0, min(rows, self._rows))
         del self._optimizers[self._rows:]
 
-    def _grow(self) -> None:
-        for name in ("_weights", "_directions", "_steps", "_losses", "_accuracy", "_alphas", "_state"):
+    def _grow(self, capacity: int) -> None:
+        for name in ("_weights", "_directions", "_steps", "_losses", "_accuracy", "_alphas", "_state", "_batches"):
             old = getattr(self, name)
-            new = np.zeros((2 * len(old),) + old.shape[1:])
-            new[: len(old)] = old
+            new = np.zeros((capacity,) + old.shape[1:], dtype=old.dtype)
+            new[: self._rows] = old[: self._rows]
             setattr(self, name, new)
 
     def _view(self, array: np.ndarray) -> np.ndarray:
@@ -105,6 +122,8 @@ class History:
     steps = property(lambda self: self._view(self._steps), doc="(epochs + 1, *shape), read-only.")
     losses = property(lambda self: self._view(self._losses),
                       doc="(epochs + 1,), read-only; losses[1:] is the lesson's per-epoch log.")
+    batches = property(lambda self: self._view(self._batches),
+                       doc="(epochs + 1,) the updates of each epoch (0: row 0, or unknown: read from version 1).")
     alphas = property(lambda self: self._view(self._alphas),
                       doc="(epochs + 1,) the alpha in force during each epoch (row 0: at the start).")
 
@@ -128,12 +147,15 @@ class History:
             raise IndexError(f"no epoch {row} in a history of {self._rows} rows")
         return self._optimizers[row], OptState.unpack(self._state[row], self.shape)
 
-    def arrays(self) -> HistoryArrays:
-        """Copies of every recorded row (unmeasured accuracies stay nan)."""
+    def arrays(self, share: bool = False) -> HistoryArrays:
+        """Copies of every recorded row (unmeasured accuracies stay nan); with `share`, read-only
+        views instead, for a caller that reads them before the history changes (saving)."""
         n = self._rows
-        return HistoryArrays(self._weights[:n].copy(), self._directions[:n].copy(), self._steps[:n].copy(),
-                             self._losses[:n].copy(), self._accuracy[:n].copy(), self._alphas[:n].copy(),
-                             self._state[:n].copy(), tuple(self._optimizers))
+        columns = (self._weights, self._directions, self._steps, self._losses, self._accuracy, self._alphas,
+                   self._state)
+        taken = [self._view(a) if share else a[:n].copy() for a in columns]
+        batches = self._view(self._batches) if share else self._batches[:n].copy()
+        return HistoryArrays(*taken, tuple(self._optimizers), batches)
 
     @classmethod
     def of(cls, arrays: HistoryArrays) -> "History":
@@ -148,6 +170,7 @@ class History:
         block.accuracy[:] = arrays.train_accuracy
         block.state[:] = arrays.optimizer_state
         block.alphas[:] = arrays.alphas
+        block.batches[:] = arrays.batches
         history._optimizers = list(arrays.optimizers)
         history._rows = rows
         return history
@@ -156,9 +179,9 @@ class History:
 class Rows:
     """Writable views of reserved history rows (see `History.reserve`)."""
 
-    __slots__ = ("weights", "directions", "steps", "losses", "accuracy", "state", "alphas")
+    __slots__ = ("weights", "directions", "steps", "losses", "accuracy", "state", "alphas", "batches")
 
-    def __init__(self, weights, directions, steps, losses, accuracy, state, alphas) -> None:
+    def __init__(self, weights, directions, steps, losses, accuracy, state, alphas, batches) -> None:
         self.weights = weights
         """(count, *shape) weights after each epoch."""
         self.directions = directions
@@ -173,6 +196,8 @@ class Rows:
         """(count, 2 * size + 1) optimizer state after each epoch (`OptState.pack`)."""
         self.alphas = alphas
         """(count,) the alpha in force during each epoch."""
+        self.batches = batches
+        """(count,) the updates (batches) of each epoch."""
 
 
 def mean_loss(batch_losses: list[float]) -> float:

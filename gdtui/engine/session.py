@@ -1,29 +1,29 @@
 """Save a training session (or a race) to a versioned JSON file, and resume it to the bit.
 
-The document is strict UTF-8 JSON; non-finite floats are written as the strings "inf", "-inf"
-and "nan", every other float as its shortest exact decimal (so it reads back to the same bits)::
+The document is strict UTF-8 JSON (format version 2); arrays are packed little-endian bytes in
+base64 (`gdtui.engine.packed`), non-finite floats elsewhere the strings "inf", "-inf" and "nan",
+every other float its shortest exact decimal (so it reads back to the same bits)::
 
-    {"format": "gdtui-session", "version": 1, "kind": "train" | "race", "saved_by": "gdtui X.Y.Z",
+    {"format": "gdtui-session", "version": 2, "kind": "train" | "race", "saved_by": "gdtui X.Y.Z",
      "config": {every TrainConfig field},   a CSV path is stored absolute
-     "data": {"split_sha256": "...",        the train/test arrays the session ran on
-              "file_sha256": "..."},        CSV only: the file's bytes
-     "state": {...},                        train: a `TrainerState`, one key per field
+     "data": {...},                         which data set; a CSV's rows (`gdtui.engine.session_data`)
+     "state": {...},                        train: a `TrainerState`, one key per field (`STATE`)
      "racers": [{"rule": "gd", "config": {...}, "state": {...}}, ...]}   race
 
-`load` checks the whole document (and that the data set is still the same) before it builds
-anything, and refuses a bad file with `SessionError`: one line naming the file. Nothing is ever
-unpickled or evaluated. How each field of the state is read and checked is one table, `STATE`
-(`gdtui.engine.codec` holds the checks of single values).
+Version 1 (every array a JSON list, a CSV read again) still loads. `load` checks the whole
+document, then the state against its config and data (`gdtui.engine.state_checks`), before it
+builds anything, and refuses a file the program would not have written with `SessionError`: one
+line naming the file. Nothing is ever unpickled or evaluated.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
+import secrets
 from dataclasses import fields, replace
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -31,19 +31,24 @@ from gdtui import __version__
 
 from .atomic import write_atomic
 from .codec import Bad, Field, encode, keys, one_line, read_fields, show
-from .config import DATA_FIELDS, OPTIMIZERS, TrainConfig
-from .data import MAX_CSV_BYTES, Dataset, load_dataset
+from .config import OPTIMIZERS, TrainConfig
+from .packed import Packed
 from .race import Race
 from .regular import NotRegularFile, open_regular
+from .data import Dataset
+from .session_data import data_document, read_data
 from .state import TrainerState
-from .state_fields import STATE, check_consistency, check_fits
+from .state_checks import check_state
+from .state_fields import STATE, STATE_V1
 from .trainer import Trainer
 
 FORMAT = "gdtui-session"
-VERSION = 1
+VERSION = 2
 KINDS = ("train", "race")
-MAX_SESSION_BYTES = 512 * 1024 * 1024
-"""Larger files are refused (about a million epochs of history)."""
+MAX_SESSION_BYTES = 1024 * 1024 * 1024
+"""Larger files are refused (a full-batch history takes about 100 bytes an epoch: 10M epochs)."""
+RACE_MAY_DIFFER = ("optimizer", "epochs")
+"""What a racer's settings may have apart from the race's (a diverged racer keeps its epoch limit)."""
 
 
 class SessionError(ValueError):
@@ -54,37 +59,42 @@ class SessionError(ValueError):
 
 
 def save(session: Trainer | Race, path: str | os.PathLike) -> None:
-    """Write `session` to `path` atomically (the old file survives any failure)."""
+    """Write `session` to `path` atomically (the old file survives any failure). The document is
+    streamed: its arrays are encoded a block at a time, never held whole as text."""
     name = os.fspath(path)
     try:
-        text = json.dumps(to_document(session), allow_nan=False, separators=(",", ":"))
+        size, chunks = _serialized(_document(session, share=True))
     except Bad as exc:
         raise SessionError(one_line(f"{name}: cannot save: {exc}")) from None
-    if len(text) > MAX_SESSION_BYTES:  # (a file that could not be read back: keep the old one)
-        raise SessionError(f"{name}: not saved: the session would take {len(text) / 2**20:.0f} MB, more than "
+    if size > MAX_SESSION_BYTES:  # (a file that could not be read back: keep the old one)
+        raise SessionError(f"{name}: not saved: the session would take {size / 2**20:.0f} MB, more than "
                            f"the {MAX_SESSION_BYTES // 2**20} MB a session file may hold; the old file is kept")
     try:
-        write_atomic(path, [text])
+        write_atomic(path, chunks)
     except OSError as exc:
         raise SessionError(one_line(f"{name}: cannot write ({exc.strerror or exc})")) from None
 
 
 def to_document(session: Trainer | Race) -> dict[str, Any]:
-    """The JSON document of a trainer or a race (plain values only)."""
+    """The JSON document of a trainer or a race (plain values only: packed arrays as objects)."""
+    return _plain(_document(session))
+
+
+def _document(session: Trainer | Race, share: bool = False) -> dict[str, Any]:
     head = {"format": FORMAT, "version": VERSION, "saved_by": f"gdtui {__version__}"}
     if isinstance(session, Race):
         racers = list(session.trainers.items())
-        data = racers[0][1].data
         return {**head, "kind": "race", "config": _config_document(session.config),
-                "data": _data_document(session.config, data),
-                "racers": [{"rule": rule, "config": _config_document(t.config), "state": state_document(t.state())}
-                           for rule, t in racers]}
+                "data": data_document(session.config, racers[0][1].data),
+                "racers": [{"rule": rule, "config": _config_document(t.config),
+                            "state": state_document(t.state(share_history=share))} for rule, t in racers]}
     return {**head, "kind": "train", "config": _config_document(session.config),
-            "data": _data_document(session.config, session.data), "state": state_document(session.state())}
+            "data": data_document(session.config, session.data),
+            "state": state_document(session.state(share_history=share))}
 
 
 def state_document(state: TrainerState) -> dict[str, Any]:
-    """A `TrainerState` as JSON values, one key per field of `STATE`."""
+    """A `TrainerState` as JSON values (arrays as `Packed`), one key per field of `STATE`."""
     return {field.key: field.write(getattr(state, field.attribute)) for field in STATE}
 
 
@@ -94,37 +104,39 @@ def _config_document(config: TrainConfig) -> dict[str, Any]:
     return {f.name: encode(getattr(config, f.name)) for f in fields(TrainConfig)}
 
 
-def _data_document(config: TrainConfig, data: Dataset) -> dict[str, str]:
-    out = {"split_sha256": _split_sha256(data)}
-    if config.is_csv:
-        out["file_sha256"] = _file_sha256(os.path.abspath(config.dataset))
-    return out
+def _serialized(document: dict[str, Any]) -> tuple[int, Iterator[bytes]]:
+    """The document's length in bytes and its text in chunks: plain JSON around each packed
+    array, put where a placeholder string stood (a random token: no value can hold it)."""
+    arrays: list[Packed] = []
+    token = secrets.token_hex(8)
+
+    def swap(node: Any) -> Any:
+        if isinstance(node, Packed):
+            arrays.append(node)
+            return f"\0{token}:{len(arrays) - 1}"
+        if isinstance(node, dict):
+            return {key: swap(item) for key, item in node.items()}
+        return [swap(item) for item in node] if isinstance(node, list) else node
+
+    text = json.dumps(swap(document), allow_nan=False, separators=(",", ":"))
+    pieces = re.split(r'"\\u0000' + token + r':(\d+)"', text)
+    texts, order = pieces[0::2], [arrays[int(i)] for i in pieces[1::2]]
+
+    def chunks() -> Iterator[bytes]:
+        for i, piece in enumerate(texts):
+            yield piece.encode("ascii")
+            if i < len(order):
+                yield from order[i].chunks()
+
+    return sum(map(len, texts)) + sum(a.length() for a in order), chunks()
 
 
-def _split_sha256(data: Dataset) -> str:
-    digest = hashlib.sha256()
-    for array in (data.X_train, data.y_train, data.X_test, data.y_test):
-        digest.update(np.ascontiguousarray(array, dtype="<f8").data)
-    digest.update("\0".join(data.labels).encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _file_sha256(path: str) -> str:
-    try:
-        with open_regular(path) as (handle, info):
-            if info.st_size > MAX_CSV_BYTES:
-                raise Bad("data", f"{_short(path)} is larger than {MAX_CSV_BYTES // 2**20} MB")
-            digest = hashlib.sha256()
-            while block := handle.read(1 << 20):
-                digest.update(block)
-        return digest.hexdigest()
-    except FileNotFoundError:
-        raise Bad("data", f"the CSV file {_short(path)} is gone") from None
-    except (IsADirectoryError, NotRegularFile):
-        raise Bad("data", f"{_short(path)} is not a regular file") from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        reason = getattr(exc, "strerror", None) or exc
-        raise Bad("data", f"the CSV file {_short(path)} cannot be read ({reason})") from None
+def _plain(node: Any) -> Any:
+    if isinstance(node, Packed):
+        return node.plain()
+    if isinstance(node, dict):
+        return {key: _plain(item) for key, item in node.items()}
+    return [_plain(item) for item in node] if isinstance(node, list) else node
 
 
 # ---- loading -------------------------------------------------------------------------------------
@@ -157,30 +169,42 @@ def _build(document: Any) -> Trainer | Race:
     if kind not in KINDS:
         raise Bad("kind", f'must be "train" or "race" (got {show(kind)})')
     body = "state" if kind == "train" else "racers"
-    keys(document, "", ("format", "version", "kind", "config", "data", body), ("saved_by",))
+    required = ("format", "version", "kind", "config", "data", body)
+    keys(document, "", required + (("saved_by",) if version > 1 else ()), ("saved_by",) if version == 1 else ())
+    if version > 1 and type(document["saved_by"]) is not str:
+        raise Bad("saved_by", "must be a string")
     config = _config(document["config"], "config")
-    data_doc = keys(document["data"], "data", ("split_sha256",) + (("file_sha256",) if config.is_csv else ()))
+    table = STATE_V1 if version == 1 else STATE
     if kind == "train":
-        state = read_state(document["state"], "state", config)
-        data = _data(config, data_doc)
-        check_fits(state, len(data.y_train), "state")
-        return Trainer(data, config, state)
-    racers = _racers(document["racers"], config)
-    data = _data(config, data_doc)
-    for rule, (_, state) in racers.items():
-        check_fits(state, len(data.y_train), f"racers.{rule}.state")
+        state = TrainerState(**read_fields(document["state"], "state", table, config.weight_shape))
+        data = read_data(document["data"], config, version)
+        return _trainer(data, config, state, "state")
+    racers = _racers(document["racers"], config, table)
+    data = read_data(document["data"], config, version)
     race = Race(data, config, tuple(racers))
+    start, first = race.start, next(iter(racers.values()))[1].history  # (the seed's weights; the first racer)
     for rule, (racer_config, state) in racers.items():
-        race.trainers[rule] = Trainer(data, racer_config, state)
+        where = f"racers.{rule}.state"
+        if set(state.history.optimizers) != {rule}:
+            raise Bad(f"{where}.history.optimizers", f"must all be {rule}: a racer keeps its rule")
+        h = state.history
+        if not np.array_equal(h.weights[0].view(np.uint64), start.view(np.uint64)):
+            raise Bad(f"{where}.history.weights", "row 0 must be the race's initial weights (its seed's)")
+        if any(getattr(h, key)[:1].tobytes() != getattr(first, key)[:1].tobytes()
+               for key in ("losses", "alphas", "train_accuracy")):
+            raise Bad(f"{where}.history", "row 0 must be the same for every racer (one start, one setting)")
+        race.trainers[rule] = _trainer(data, racer_config, state, where)
     return race
 
 
-def read_state(value: Any, where: str, config: TrainConfig) -> TrainerState:
-    """A `TrainerState` from its JSON form: every field read and checked by `STATE`, then the
-    fields against each other (what depends on the data is checked by `check_fits`)."""
-    state = TrainerState(**read_fields(value, where, STATE, config.weight_shape))
-    check_consistency(state, where)
-    return state
+def _trainer(data: Dataset, config: TrainConfig, state: TrainerState, where: str) -> Trainer:
+    """The trainer a checked state continues, if its verdict `diverged` holds: the update it
+    refused must still be refused (it is attempted again, which changes nothing)."""
+    check_state(state, where, config, len(data.y_train))
+    trainer = Trainer(data, config, state)
+    if state.diverged and trainer.next_update() is not None:
+        raise Bad(f"{where}.diverged", "is true, but the next update is finite")
+    return trainer
 
 
 def _read_json(path: str | os.PathLike, name: str) -> Any:
@@ -189,7 +213,9 @@ def _read_json(path: str | os.PathLike, name: str) -> Any:
 
     try:
         with open_regular(path) as (handle, info):  # (a FIFO or a device is refused, never waited on)
-            blob = b"" if info.st_size > MAX_SESSION_BYTES else handle.read(MAX_SESSION_BYTES + 1)
+            blob = b"" if info.st_size > MAX_SESSION_BYTES else handle.read(info.st_size + 1)
+            if len(blob) > info.st_size:  # it grew while read: the rest, up to one byte past the limit
+                blob += handle.read(max(0, MAX_SESSION_BYTES + 1 - len(blob)))
     except FileNotFoundError:
         raise fail("no such file") from None
     except IsADirectoryError:
@@ -206,6 +232,7 @@ def _read_json(path: str | os.PathLike, name: str) -> Any:
         text = blob.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise fail("not UTF-8 text, not a session file") from None
+    del blob  # (the bytes and the text of a long session need not be held both while it is parsed)
     try:
         return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as exc:
@@ -243,12 +270,15 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _config(value: Any, where: str) -> TrainConfig:
-    names = {f.name for f in fields(TrainConfig)}
+    names = [f.name for f in fields(TrainConfig)]
     if type(value) is not dict:
         raise Bad(where, "must be an object")
-    unknown = sorted(value.keys() - names)
+    unknown = sorted(value.keys() - set(names))
     if unknown:
         raise Bad(where, f"unknown setting {unknown[0][:40]!r}")
+    missing = [name for name in names if name not in value]
+    if missing:
+        raise Bad(where, f"{missing[0]!r} is missing (a session file holds every setting)")
     try:
         config = TrainConfig(**{key: _tuples(item) for key, item in value.items()}).validated()
     except (TypeError, ValueError, ArithmeticError) as exc:  # ConfigError; an integer too large for a float
@@ -262,7 +292,7 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
-def _racers(value: Any, config: TrainConfig) -> dict[str, tuple[TrainConfig, TrainerState]]:
+def _racers(value: Any, config: TrainConfig, table: tuple[Field, ...]) -> dict[str, tuple[TrainConfig, TrainerState]]:
     if type(value) is not list or not value:
         raise Bad("racers", "must be a non-empty list")
     racers: dict[str, tuple[TrainConfig, TrainerState]] = {}
@@ -274,27 +304,14 @@ def _racers(value: Any, config: TrainConfig) -> dict[str, tuple[TrainConfig, Tra
         racer_config = _config(racer["config"], f"racers.{rule}.config")
         if racer_config.optimizer != rule:
             raise Bad(f"racers.{rule}.config", f"optimizer is {racer_config.optimizer}, not the racer's rule")
-        if any(getattr(racer_config, name) != getattr(config, name) for name in DATA_FIELDS):
-            raise Bad(f"racers.{rule}.config", "the data, seed or initial weights differ from the race's")
-        racers[rule] = (racer_config, read_state(racer["state"], f"racers.{rule}.state", racer_config))
+        differ = [f.name for f in fields(TrainConfig) if f.name not in RACE_MAY_DIFFER
+                  and getattr(racer_config, f.name) != getattr(config, f.name)]
+        if differ:
+            raise Bad(f"racers.{rule}.config", f"{differ[0]} differs from the race's (only the rule and the "
+                                               "epoch limit may)")
+        state = TrainerState(**read_fields(racer["state"], f"racers.{rule}.state", table, racer_config.weight_shape))
+        racers[rule] = (racer_config, state)
     return racers
-
-
-def _data(config: TrainConfig, data_doc: dict[str, Any]) -> Dataset:
-    """The data set the config names, if it is still the one the session ran on."""
-    if config.is_csv and _file_sha256(config.dataset) != data_doc["file_sha256"]:
-        raise Bad("data", f"the CSV file {_short(config.dataset)} changed since the session was saved")
-    try:
-        data = load_dataset(config)
-    except ValueError as exc:  # DataError, or a generator refusing a setting the config let through
-        raise Bad("data", str(exc)) from None
-    if _split_sha256(data) != data_doc["split_sha256"]:
-        raise Bad("data", f"the {data.name} data set differs from the one the session was trained on")
-    return data
-
-
-def _short(path: str) -> str:
-    return path if len(path) <= 100 else "..." + path[-97:]
 
 
 __all__ = ["FORMAT", "VERSION", "SessionError", "Field", "load", "save", "to_document", "from_document"]

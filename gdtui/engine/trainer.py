@@ -26,6 +26,10 @@ from .optim import OptState
 from .readings import Readings
 from .state import Progress, TrainerState
 
+EXPECTED_ROWS = 4_000_000
+"""A run makes room in the history for at most this many epochs at once (more grow as they come)."""
+
+
 class Trainer(Readings):
     """Gradient descent on one sigmoid unit over a `Dataset`, as a `TrainConfig` describes; from
     a fresh start, or from a saved `TrainerState`. What it reports without changing anything
@@ -58,14 +62,15 @@ class Trainer(Readings):
         row.weights[0], row.directions[0], row.steps[0] = w, zeros, zeros
         loss, right = initial_loss(self.loss, self.data.X_train, self.data.y_train, w, self._workspace)
         row.losses[0], row.accuracy[0] = loss, right / len(self.data.y_train)
-        row.state[0], row.alphas[0] = self._opt_state.pack(), self.config.alpha_at(0)
+        row.state[0], row.alphas[0], row.batches[0] = self._opt_state.pack(), self.config.alpha_at(0), 0
         self.history.commit(1, self.config.optimizer)
 
-    def state(self) -> TrainerState:
-        """A copy of everything the next steps depend on (see `TrainerState`)."""
+    def state(self, share_history: bool = False) -> TrainerState:
+        """A copy of everything the next steps depend on (see `TrainerState`); with
+        `share_history`, the history as read-only views, for a caller that reads it at once (saving)."""
         return TrainerState(weights=self._w.copy(), optimizer_state=self._opt_state,
-                            rng=copy.deepcopy(self._rng.bit_generator.state), history=self.history.arrays(),
-                            **self._p.copied())
+                            rng=copy.deepcopy(self._rng.bit_generator.state),
+                            history=self.history.arrays(share=share_history), **self._p.copied())
 
     def _continue(self, state: TrainerState) -> None:
         """Take over `state` (consistent with the data and the config: the session codec checks it)."""
@@ -109,6 +114,23 @@ class Trainer(Readings):
             return False
         if self._p.batch == 0:
             self._start_epoch()
+        update = self.next_update()
+        if update is None:
+            self._p.diverged = True
+            return False
+        loss, direction, direction_sum, step, new_w, state, rows = update
+        self._p.batch_losses.append(loss)
+        self._p.batch_correct += self._workspace.correct
+        self._p.direction_sum, self._p.last_direction, self._p.last_step = direction_sum, direction, step
+        self._p.last_rows, self._w, self._opt_state = rows, new_w, state
+        self._p.batch += 1
+        if self._p.batch == self._p.epoch_batches:
+            self._finish_epoch()
+        return True
+
+    def next_update(self) -> tuple | None:
+        """The update on the next batch of the epoch under way, changing nothing: (loss, direction,
+        direction sum, step, new weights, new rule memory, rows), or None if any is not finite."""
         n, size = len(self.data.y_train), self._p.epoch_batch_rows
         rows = (self._p.batch * size, min(n, (self._p.batch + 1) * size))
         X, y = (self._epoch_X, self._epoch_y) if self._p.order is not None else (self.data.X_train, self.data.y_train)
@@ -122,17 +144,7 @@ class Trainer(Readings):
             # step non-finite; the memory is tested too (g*g can overflow while the step stays finite)
             finite = math.isfinite(loss) and all(np.isfinite(a).all() for a in (
                 direction_sum, new_w - self._p.epoch_start, state.first, state.second))
-        if not finite:
-            self._p.diverged = True
-            return False
-        self._p.batch_losses.append(loss)
-        self._p.batch_correct += self._workspace.correct
-        self._p.direction_sum, self._p.last_direction, self._p.last_step = direction_sum, direction, step
-        self._p.last_rows, self._w, self._opt_state = rows, new_w, state
-        self._p.batch += 1
-        if self._p.batch == self._p.epoch_batches:
-            self._finish_epoch()
-        return True
+        return (loss, direction, direction_sum, step, new_w, state, rows) if finite else None
 
     def step_epoch(self) -> bool:
         """Finish the epoch under way (a whole epoch at a boundary). False if it diverged."""
@@ -154,6 +166,7 @@ class Trainer(Readings):
         With `rules` off, tol and patience are set aside for this call (a run continued after one
         of them stopped it); a divergence always stops."""
         target = self.config.epochs if epochs is None else self._p.epoch + epochs
+        self.history.expect(min(target - self._p.epoch, EXPECTED_ROWS))
         while self._p.epoch < target:
             if self._fusable():
                 reason = self._run_fused(target, rules)
@@ -189,6 +202,7 @@ class Trainer(Readings):
         rows.weights[0], rows.directions[0], rows.steps[0] = self._w, self._p.direction_sum, self._w - self._p.epoch_start
         rows.losses[0], rows.accuracy[0] = mean_loss(self._p.batch_losses), self._p.batch_correct / len(self.data.y_train)
         rows.state[0], rows.alphas[0] = self._opt_state.pack(), self.config.alpha_at(self._p.epoch)
+        rows.batches[0] = self._p.epoch_batches
         self._record(rows, 1, self._opt_state, self._p.last_step, self._p.last_direction)
 
     def _run_fused(self, target: int, rules: bool = True) -> str | None:
@@ -209,6 +223,7 @@ class Trainer(Readings):
                 good = kernel.finite_prefix(rows, ran, self._w, rule.name == "gd")
             if good:
                 rows.accuracy[:good] = math.nan  # (measured when read: see `train_accuracy`)
+                rows.batches[:good] = 1
                 after, last_step = kernel.chunk_end(rows, good, self._opt_state, rule, cfg.momentum)
                 self._record(rows, good, after, last_step, rows.directions[good - 1].copy())
                 self._p.order, self._p.last_rows = None, (0, len(self.data.y_train))

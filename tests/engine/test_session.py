@@ -22,6 +22,7 @@ from gdtui.engine import DataError, TrainConfig, create_trainer, load_dataset
 from gdtui.engine import atomic, session
 from gdtui.engine.config import OPTIMIZERS
 from gdtui.engine.data import read_csv
+from gdtui.engine.packed import unpack
 from gdtui.engine.race import Race
 from gdtui.engine.session import SessionError, load, save
 
@@ -150,8 +151,10 @@ def test_a_long_fused_run_resumes_across_chunk_boundaries(tmp_path):
     first.run(2100)  # the fused path leaves its accuracies to be measured when first read
     path = tmp_path / "fused.json"
     save(first, path)
-    written = json.loads(path.read_text())["state"]["history"]["train_accuracy"]
-    assert written[0] != "nan" and written.count("nan") == 2100  # saved unmeasured: saving stays fast
+    packed = json.loads(path.read_text())["state"]["history"]["train_accuracy"]
+    written = unpack(packed, "", "<f8", (2101,), runs=True)
+    assert "run_values" in packed  # the unmeasured rows are one run
+    assert not np.isnan(written[0]) and np.isnan(written).sum() == 2100  # saved unmeasured: saving stays fast
     second = load(path)
     second.run(2400)
     assert_same_trainer(straight, second)
@@ -178,7 +181,7 @@ def test_a_fresh_trainer_round_trips_and_the_file_is_strict_json(tmp_path):
         raise AssertionError(f"{name} literal in the file")
 
     document = json.loads(text, parse_constant=refuse)
-    assert document["format"] == "gdtui-session" and document["version"] == 1 and document["kind"] == "train"
+    assert document["format"] == "gdtui-session" and document["version"] == 2 and document["kind"] == "train"
     assert document["state"]["best_loss"] == "inf"  # no epoch yet: the best loss is +inf
     back = load(path)
     assert back.state().best_loss == math.inf
@@ -221,21 +224,39 @@ def test_a_csv_session_resumes_while_its_file_is_unchanged(tmp_path, monkeypatch
     assert_same(straight.state(), second.state())
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda p: p.write_text(p.read_text().replace("cat", "cow")), "changed since the session was saved"),
-    (lambda p: p.write_text(p.read_text() + "0.5,0.5,cat\n"), "changed since the session was saved"),
-    (lambda p: p.unlink(), "is gone"),
-])
-def test_a_csv_session_is_refused_once_its_file_changed_or_went(tmp_path, change, message):
+@pytest.mark.parametrize("change", [
+    lambda p: p.write_text(p.read_text().replace("cat", "cow")),
+    lambda p: p.write_text(p.read_text() + "0.5,0.5,cat\n"),
+    lambda p: p.unlink(),
+], ids=["changed", "grew", "gone"])
+def test_a_csv_session_resumes_after_its_file_changed_or_went(tmp_path, change):
     csv_path = tmp_path / "pets.csv"
     csv_path.write_text("x1,x2,label\n" + "".join(f"{i},{i % 3},{'cat' if i % 2 else 'dog'}\n" for i in range(30)))
-    trainer = create_trainer(TrainConfig(dataset=str(csv_path), seed=1))
-    trainer.run(3)
-    save(trainer, tmp_path / "s.json")
+    cfg = TrainConfig(dataset=str(csv_path), seed=1, batch_size=4, shuffle=True)
+    straight, first = create_trainer(cfg), create_trainer(cfg)
+    straight.run(7)
+    first.run(3)
+    save(first, tmp_path / "s.json")
     change(csv_path)
+    second = load(tmp_path / "s.json")  # the rows as they were read are in the file
+    assert second.data.labels == ("cat", "dog") and second.data.name == "pets.csv"
+    second.run(4)
+    assert_same_trainer(straight, second)
+
+
+def test_a_stored_csv_is_checked_against_its_hash(tmp_path):
+    csv_path = tmp_path / "pets.csv"
+    csv_path.write_text("".join(f"{i},{i % 3},{'cat' if i % 2 else 'dog'}\n" for i in range(30)))
+    trainer = create_trainer(TrainConfig(dataset=str(csv_path), seed=1))
+    document = session.to_document(trainer)
+    assert set(document["data"]) == {"split_sha256", "points", "labels", "label_names"}
+    points = unpack(document["data"]["points"], "", "<f8", (30, 2)).copy()
+    points[4, 1] += 1
+    document["data"]["points"] = session.Packed(points, "<f8").plain()
+    (tmp_path / "s.json").write_text(json.dumps(document))
     with pytest.raises(SessionError) as caught:
         load(tmp_path / "s.json")
-    assert_one_line(caught.value, "s.json", message)
+    assert_one_line(caught.value, "s.json", "differs from the one the session was trained on")
 
 
 def test_a_race_resumes_to_the_bit(tmp_path):
@@ -350,13 +371,41 @@ def mutated(document, path, value):
 
 DELETE = object()
 
+def pk(values, dtype="<f8"):
+    """A packed array as a session file holds it."""
+    return session.Packed(np.asarray(values), dtype).plain()
+
+
+def column(document, *path, dtype="<f8"):
+    """A packed array of `document` at `path`, decoded (a writable copy)."""
+    node = document
+    for key in path:
+        node = node[key]
+    return unpack(node, "", dtype, tuple(node["shape"]), runs=True).copy()
+
+
+@pytest.fixture(scope="module")
+def valid_columns(valid_document):
+    h = ("state", "history")
+    return {key: column(valid_document, *h, key, dtype="<i8" if key == "optimizer_steps_off" else
+                        "<i4" if key == "batches" else "<f8")
+            for key in ("weights", "losses", "train_accuracy", "optimizer_steps_off", "batches")}
+
+
+def changed(array, index, value):
+    out = np.array(array, copy=True)
+    out[index] = value
+    return out
+
+
 HOSTILE_DOCUMENTS = [
-    # (path, new value, words the message must hold)
+    # (path, new value (or a function of the decoded valid columns), words the message must hold)
     (("format",), "other-tool", "not a gdtui session"),
-    (("version",), 2, "written by a newer gdtui (version 2); this one reads version 1"),
+    (("version",), 3, "written by a newer gdtui (version 3); this one reads version 2"),
     (("version",), True, "version"),
     (("version",), "1", "version"),
     (("kind",), "movie", "kind"),
+    (("saved_by",), DELETE, "'saved_by' is missing"),
     (("config",), DELETE, "'config' is missing"),
     (("config", "learning_rate"), 0.1, "unknown setting 'learning_rate'"),
     (("config", "alpha"), -1, "config: alpha must be a number in (0, 1e6]"),
@@ -365,17 +414,18 @@ HOSTILE_DOCUMENTS = [
     (("config", "noise"), -0.0, ""),  # passes the config's range check, but NumPy's generator refuses it
     (("data", "split_sha256"), "0" * 64, "differs"),
     (("state", "weights"), "abc", "state.weights"),
-    (("state", "weights"), [1.0, 2.0], "state.weights"),
-    (("state", "weights"), [1.0, "inf", 0.0], "state.weights: must hold finite numbers"),
-    (("state", "weights"), [1.0, True, 0.0], "state.weights"),
-    (("state", "weights"), [1.0, None, 0.0], "state.weights"),
-    (("state", "weights"), [1.0, 10 ** 400, 0.0], "state.weights"),
+    (("state", "weights"), [1.0, 2.0, 3.0], "state.weights: must be a packed array"),
+    (("state", "weights"), pk([1.0, 2.0]), "state.weights: must have shape [3]"),
+    (("state", "weights"), pk([1.0, math.inf, 0.0]), "state.weights: must hold finite numbers"),
+    (("state", "weights"), pk([1.0, math.nan, 0.0]), "state.weights: must hold finite numbers"),
+    (("state", "weights"), pk([1, 2, 3], "<i8"), "state.weights"),
     (("state", "optimizer_state", "steps"), -1, "optimizer_state.steps"),
     (("state", "epoch"), 5, "history"),
     (("state", "batch"), 9, "batch"),
-    (("state", "batch_losses"), [1.0], "batch_losses"),
-    (("state", "order"), list(range(19)), "permutation"),
-    (("state", "order"), [0] * 20, "permutation"),
+    (("state", "batch_losses"), pk([1.0]), "batch_losses"),
+    (("state", "order"), pk(np.arange(19), "<i4"), "permutation"),
+    (("state", "order"), pk(np.zeros(20), "<i4"), "permutation"),
+    (("state", "order"), pk(np.arange(20), "<i8"), "order"),
     (("state", "order"), "0,1,2", "order"),
     (("state", "last_rows"), [5, 99], "last_rows"),
     (("state", "best_epoch"), 99, "best_epoch"),
@@ -387,20 +437,23 @@ HOSTILE_DOCUMENTS = [
     (("state", "rng", "state", "inc"), 2 ** 130, "rng.state.inc"),
     (("state", "rng", "has_uint32"), 3, "has_uint32"),
     (("state", "rng", "state"), DELETE, "'state' is missing"),
-    (("state", "history", "losses", 1), "nan", "history.losses"),
-    (("state", "history", "losses"), [1.0, 2.0], "columns differ in length"),
-    (("state", "history", "weights", 0), [1.0, 2.0], "history.weights"),
-    (("state", "history", "train_accuracy", 0), 1.5, "train_accuracy"),
-    (("state", "history", "optimizers", 0), "sgd", "optimizers"),
-    (("state", "history", "optimizer_state", 1, 6), 0.5, "optimizer_state"),
+    (("state", "history", "losses"), lambda c: pk(changed(c["losses"], 1, math.nan)), "history.losses"),
+    (("state", "history", "losses"), pk([1.0, 2.0]), "history.losses: must have shape [4]"),
+    (("state", "history", "weights"), lambda c: pk(c["weights"][:, :2]), "history.weights: must have shape"),
+    (("state", "history", "train_accuracy"), lambda c: pk(changed(c["train_accuracy"], 0, 1.5)), "train_accuracy"),
+    (("state", "history", "optimizers"), [["sgd", 4]], "optimizers"),
+    (("state", "history", "optimizers"), [["adam", 3]], "optimizers"),
+    (("state", "history", "optimizer_steps_off"), lambda c: pk(changed(c["optimizer_steps_off"], 2, 5), "<i8"),
+     "update counter"),
     (("state", "epoch_batches"), None, "epoch_batch"),
 ]
 
 
 @pytest.mark.parametrize("path, value, message", HOSTILE_DOCUMENTS, ids=lambda v: None)
-def test_a_tampered_document_is_refused_with_one_line(tmp_path, valid_document, path, value, message):
+def test_a_tampered_document_is_refused_with_one_line(tmp_path, valid_document, valid_columns, path, value,
+                                                       message):
     file = tmp_path / "tampered.json"
-    file.write_text(json.dumps(mutated(valid_document, path, value)))
+    file.write_text(json.dumps(mutated(valid_document, path, value(valid_columns) if callable(value) else value)))
     with pytest.raises(SessionError) as caught:
         load(file)
     assert_one_line(caught.value, "tampered.json", message)
@@ -408,7 +461,7 @@ def test_a_tampered_document_is_refused_with_one_line(tmp_path, valid_document, 
 
 def test_weights_that_disagree_with_the_history_are_refused(tmp_path, valid_document):
     document = mutated(valid_document, ("state", "batch"), 0)
-    document = mutated(document, ("state", "batch_losses"), [])
+    document = mutated(document, ("state", "batch_losses"), pk(np.zeros(0)))
     file = tmp_path / "s.json"
     file.write_text(json.dumps(document))
     with pytest.raises(SessionError) as caught:
