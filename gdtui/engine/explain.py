@@ -1,0 +1,161 @@
+"""An update written out with its own numbers, in the lesson's notation: what one row contributes,
+what the batch sums to, what the update rule does with it, and where the boundary goes.
+
+Everything here is computed from the update's inputs (the weights before it, the rows it used,
+alpha, the rule's memory before it) with the lesson's formulas written plainly, not through the
+training kernels, so that the screen that shows it can be checked against another transcription.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .optim import ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAGRAD_EPS, RMSPROP_EPS, RMSPROP_SMOOTHING, OptState
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One training row made concrete."""
+
+    index: int
+    """Its position among the training rows."""
+    x: tuple[float, ...]
+    """(1, x1, x2): the bias trick's constant 1 first."""
+    y: float
+    """Its label, 0 or 1."""
+    z: float
+    """z = W·x."""
+    p: float
+    """p = σ(z)."""
+    e: float
+    """e = p − y."""
+    slope: float
+    """What multiplies e in the row's part of g: p(1 − p) for sse (σ's derivative, written with its
+    own output), 1 for bce."""
+    part: tuple[float, ...]
+    """The row's contribution to g: e·slope·x."""
+
+
+def rows_of(loss: str, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
+    """z, p, e, the slope and every row's contribution (n, d) to g, for rows X (n, d) at weights w."""
+    z = X @ np.asarray(w, dtype=np.float64)
+    p = sigmoid(z)
+    e = p - y
+    slope = p * (1.0 - p) if loss == "sse" else np.ones_like(p)
+    return {"z": z, "p": p, "e": e, "slope": slope, "part": (e * slope)[:, None] * X}
+
+
+def row(loss: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, index: int, rows=None) -> Row:
+    """Row `index` of X made concrete (`rows`: `rows_of` for these X, y, w, if at hand)."""
+    rows = rows_of(loss, X, y, w) if rows is None else rows
+    return Row(int(index), tuple(X[index].tolist()), float(y[index]), float(rows["z"][index]),
+               float(rows["p"][index]), float(rows["e"][index]), float(rows["slope"][index]),
+               tuple(rows["part"][index].tolist()))
+
+
+def strongest(parts: np.ndarray) -> int:
+    """The row whose contribution to g is the largest (by its length)."""
+    return int(np.argmax(np.einsum("ij,ij->i", parts, parts)))
+
+
+@dataclass(frozen=True)
+class Pushes:
+    """How the rows of a batch pushed: e > 0 (predicted too high: they push z down), e < 0 (too low:
+    they push z up), and those that push almost nothing (|e·slope| below a millionth of the largest)."""
+
+    down: int
+    up: int
+    idle: int
+
+
+def pushes(rows: dict[str, np.ndarray]) -> Pushes:
+    push = rows["e"] * rows["slope"]
+    scale = float(np.abs(push).max()) if push.size else 0.0
+    idle = np.abs(push) <= 1e-6 * scale
+    return Pushes(int(np.count_nonzero((push > 0) & ~idle)), int(np.count_nonzero((push < 0) & ~idle)),
+                  int(np.count_nonzero(idle)))
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """One line of the update rule: its symbol, its formula and its value (a vector or a number)."""
+
+    symbol: str
+    formula: str
+    value: tuple[float, ...] | float
+
+
+def rule_lines(rule: str, g: np.ndarray, state: OptState, alpha: float, mu: float) -> list[RuleLine]:
+    """What `rule` computes from g and its memory before the update (`state`), line by line, as
+    torch.optim writes it, ending with the step."""
+    g = np.asarray(g, dtype=np.float64)
+    t = state.steps + 1
+    if rule == "gd":
+        return [RuleLine("step", "−α·g", tuple((-alpha * g).tolist()))]
+    if rule in ("momentum", "nesterov"):
+        v = state.first * mu + g
+        lines = [RuleLine("v", "μ·v + g", tuple(v.tolist()))]
+        if rule == "momentum":
+            return lines + [RuleLine("step", "−α·v", tuple((-alpha * v).tolist()))]
+        return lines + [RuleLine("step", "−α·(g + μ·v)", tuple((-alpha * (g + mu * v)).tolist()))]
+    if rule == "adagrad":
+        s = state.second + g * g
+        return [RuleLine("s", "s + g²", tuple(s.tolist())),
+                RuleLine("step", f"−α·g / (√s + {ADAGRAD_EPS:g})", tuple((-alpha * g / (np.sqrt(s) + ADAGRAD_EPS)).tolist()))]
+    if rule == "rmsprop":
+        s = state.second * RMSPROP_SMOOTHING + (1 - RMSPROP_SMOOTHING) * g * g
+        return [RuleLine("s", f"{RMSPROP_SMOOTHING:g}·s + {1 - RMSPROP_SMOOTHING:.2g}·g²", tuple(s.tolist())),
+                RuleLine("step", f"−α·g / (√s + {RMSPROP_EPS:g})", tuple((-alpha * g / (np.sqrt(s) + RMSPROP_EPS)).tolist()))]
+    m = state.first + (1 - ADAM_BETA1) * (g - state.first)
+    v = state.second * ADAM_BETA2 + (1 - ADAM_BETA2) * g * g
+    m_hat, v_hat = 1 - ADAM_BETA1 ** t, 1 - ADAM_BETA2 ** t
+    step = -(alpha / m_hat) * (m / (np.sqrt(v) / math.sqrt(v_hat) + ADAM_EPS))
+    return [RuleLine("m", f"{ADAM_BETA1:g}·m + {1 - ADAM_BETA1:.1g}·g", tuple(m.tolist())),
+            RuleLine("v", f"{ADAM_BETA2:g}·v + {1 - ADAM_BETA2:.1g}·g²", tuple(v.tolist())),
+            RuleLine("1−β1ᵗ", f"bias correction of m (t = {t})", m_hat),
+            RuleLine("1−β2ᵗ", f"bias correction of v (t = {t})", v_hat),
+            RuleLine("step", "−α/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + 1e-8)", tuple(step.tolist()))]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One update, written out."""
+
+    loss: str
+    rule: str
+    alpha: float
+    momentum: float
+    rows: int
+    """How many rows the update used (the batch)."""
+    example: Row
+    """The row that pushed hardest, made concrete."""
+    pushes: Pushes
+    g: tuple[float, ...]
+    """The sum of the rows' contributions: the update direction."""
+    lines: tuple[RuleLine, ...]
+    """The update rule's lines, ending with the step."""
+    before: tuple[float, ...]
+    after: tuple[float, ...]
+    """W before and after the update (before + step)."""
+
+
+def explain(loss: str, rule: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, state: OptState, alpha: float,
+            mu: float, indices: np.ndarray | None = None) -> Explanation:
+    """The update that the rows X (n, d), y (n,) make from weights w with `rule`'s memory `state`
+    (`indices`: those rows' positions among the training rows, for naming the example)."""
+    w = np.asarray(w, dtype=np.float64)
+    rows = rows_of(loss, X, y, w)
+    g = rows["part"].sum(axis=0)
+    lines = rule_lines(rule, g, state, alpha, mu)
+    step = np.array(lines[-1].value)
+    top = strongest(rows["part"])
+    example = replace(row(loss, X, y, w, top, rows), index=int(top if indices is None else indices[top]))
+    return Explanation(loss, rule, float(alpha), float(mu), len(y), example, pushes(rows), tuple(g.tolist()),
+                       tuple(lines), tuple(w.tolist()), tuple((w + step).tolist()))
