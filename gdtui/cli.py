@@ -78,7 +78,7 @@ def _add_training_options(parser: argparse.ArgumentParser, for_compare: bool = F
     """The options of a run; compare parses --optimizer only to refuse it, so its help leaves it out."""
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", default="blobs", metavar="blobs|moons|circles|PATH.csv",
-                      help="generated data, or a CSV of x1,x2,label rows (header optional) (default: blobs)")
+                      help="generated data, or a CSV of x1,x2,label rows (one header line allowed) (default: blobs)")
     data.add_argument("--samples", type=_number("samples", parse_int), default=1000,
                       help="rows generated before the split (default: 1000)")
     data.add_argument("--noise", "--cluster-std", dest="noise", type=_number("noise", parse_float), default=None,

@@ -136,7 +136,8 @@ def _report(trainer: Trainer) -> str:
     from gdtui.engine.evaluate import evaluate
 
     data = trainer.data
-    return evaluate(data.y_test, trainer.predict(trainer.weights, "test"), data.labels, "test", trainer.epoch).report
+    return evaluate(data.y_test, trainer.predict(trainer.weights, "test"), data.shown_labels, "test",
+                    trainer.epoch).report
 
 
 def summary(trainer: Trainer, reason: str | None) -> dict:

@@ -157,3 +157,22 @@ def test_compare_help_leaves_out_the_option_it_refuses(capsys):
 def test_a_choice_outside_the_list_names_the_list(capsys, flag, value, allowed):
     assert refusal(capsys, "train", flag, value) == \
         f"gdtui: error: argument {flag}: must be {allowed} (got '{value}')"
+
+
+# ---- a CSV's text on the terminal ----------------------------------------------------------------
+
+
+def test_csv_labels_reach_the_terminal_escaped(capsys, tmp_path):
+    rows = [f"{-2 - k / 10},{k / 10},\x1b[31mred\n" for k in range(10)] + \
+           [f"{2 + k / 10},{k / 10},blue\x07{'!' * 100}\n" for k in range(10)]
+    path = tmp_path / "colours.csv"
+    path.write_text("".join(rows))
+    code, out, err = run(capsys, "train", "--dataset", path, "--epochs", "2", "--seed", "0")
+    assert code == 0, err
+    assert all(line.isprintable() for line in out.splitlines()), [l for l in out.splitlines() if not l.isprintable()]
+    mapping = next(line for line in out.splitlines() if line.startswith("[INFO] labels: "))
+    assert mapping.startswith("[INFO] labels: \\x1b[31mred -> 0, blue\\x07!!!") and len(mapping) < 120
+    assert any(line.split()[0] == "\\x1b[31mred" for line in out.splitlines() if line.strip())  # the report's row
+    code, out, err = run(capsys, "train", "--dataset", path, "--epochs", "2", "--seed", "0", "--json")
+    assert code == 0 and "\x1b" not in out and "\x07" not in out
+    assert json.loads(out)["labels"] == {"\x1b[31mred": 0, "blue\x07" + "!" * 100: 1}  # the data keep their text
