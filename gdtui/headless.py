@@ -7,7 +7,9 @@ import os
 import sys
 
 from gdtui.engine import TrainConfig, Trainer, create_trainer
+from gdtui.engine.atomic import existing_mode, file_name, writable
 from gdtui.engine.config import MAX_EPOCHS, ConfigError
+from gdtui.engine.echo import show_name
 from gdtui.engine.race import Race
 from gdtui.describe import schedule as describe
 from gdtui.engine.session import SessionError, load, save as save_session
@@ -24,7 +26,7 @@ STOP_WORDS = {
 def train(config: TrainConfig, as_json: bool = False, save: str | None = None, history_csv: str | None = None) -> int:
     """Train as `config` says and print the result; returns the exit status. `save` and
     `history_csv` name files to write the session and the history to when training ends."""
-    check_outputs(save, history_csv)
+    check_outputs(save, history_csv, inputs=_inputs(config))
     trainer = create_trainer(config)
     if not as_json:
         _print_intro(trainer)
@@ -37,11 +39,12 @@ def resume_train(path: str, changes: dict, epochs: int | None, as_json: bool = F
     epochs, which become its epoch limit (None: up to the saved limit). A session stopped by tol,
     patience or a divergence stays stopped unless a change lets it go on."""
     check_outputs(save, history_csv)
-    if history_csv is not None and os.path.abspath(history_csv) == os.path.abspath(path):
-        raise SessionError(f"{history_csv}: --history-csv would overwrite the session being resumed")
+    if history_csv is not None and os.path.realpath(history_csv) == os.path.realpath(path):
+        raise SessionError(f"{show_name(history_csv)}: --history-csv would overwrite the session being resumed")
     trainer = load(path)
     if isinstance(trainer, Race):
-        raise SessionError(f"{path}: a race session; resume it with `gdtui compare --resume`")
+        raise SessionError(f"{show_name(path)}: a race session; resume it with `gdtui compare --resume`")
+    check_outputs(save, history_csv, inputs=_inputs(trainer.config))
     if epochs is not None and (changes or not trainer.diverged):  # configure() would clear the verdict
         changes = {**changes, "epochs": _new_limit(trainer.epoch, epochs)}
     if changes:
@@ -63,23 +66,45 @@ def _new_limit(epoch: int, more: int) -> int:
     return epoch + more
 
 
-def check_outputs(*paths: str | None) -> None:
-    """Refuse, before any training, output paths that cannot be written (SessionError)."""
+def check_outputs(*paths: str | None, inputs: tuple[str, ...] = ()) -> None:
+    """Refuse, before any training, output paths that cannot or must not be written (SessionError):
+    a name that can only be a directory, a missing directory, something else than a file, a file
+    the user made read-only, two outputs that are one file, an output that is one of the `inputs`."""
     given = [p for p in paths if p is not None]
-    if len({os.path.abspath(p) for p in given}) < len(given):
-        raise SessionError("--save and --history-csv name the same file")
     for path in given:
-        if not path:
-            raise SessionError("an output file name must not be empty")
-        parent = os.path.dirname(os.path.realpath(path))
-        if os.path.isdir(path):
-            raise SessionError(f"{path}: is a directory")
-        if os.path.exists(path) and not os.path.isfile(path):
-            raise SessionError(f"{path}: not a regular file (a device or a pipe); gdtui writes only files")
-        if not os.path.isdir(parent):
-            raise SessionError(f"{path}: no such directory {parent}")
-        if not os.access(parent, os.W_OK):
-            raise SessionError(f"{path}: the directory {parent} is not writable")
+        _check_output(path)
+    real = [os.path.realpath(p) for p in given]
+    if len(set(real)) < len(real):
+        raise SessionError("--save and --history-csv name the same file")
+    for path, where in zip(given, real):
+        if any(os.path.realpath(source) == where for source in inputs):
+            raise SessionError(f"{show_name(path)}: is a file this run reads; gdtui will not write over it")
+
+
+def _inputs(config: TrainConfig) -> tuple[str, ...]:
+    """The files a run reads (a CSV data set), which no output may replace."""
+    return (config.dataset,) if config.is_csv else ()
+
+
+def _check_output(path: str) -> None:
+    shown = show_name(path)
+    if not path:
+        raise SessionError("an output file name must not be empty")
+    try:
+        where = os.path.realpath(file_name(path))
+        mode = existing_mode(where)
+    except IsADirectoryError as exc:
+        raise SessionError(f"{shown}: {exc.strerror}") from None
+    except FileNotFoundError:
+        raise SessionError(f"{shown}: no such directory") from None
+    except OSError as exc:
+        words = exc.strerror or "not a regular file (a device or a pipe); gdtui writes only files"
+        raise SessionError(f"{shown}: {words}") from None
+    if mode is not None and not writable(where, mode):
+        raise SessionError(f"{shown}: the file is read-only; gdtui does not replace a file you protected")
+    parent = os.path.dirname(where)
+    if not os.access(parent, os.W_OK):
+        raise SessionError(f"{shown}: the directory {show_name(parent)} is not writable")
 
 
 def _finish(trainer: Trainer, reason: str | None, as_json: bool, save: str | None, history_csv: str | None) -> int:
@@ -162,7 +187,7 @@ def compare(config: TrainConfig, rules_text: str, as_json: bool = False, save: s
     from gdtui.engine.race import parse_rules
 
     rules = parse_rules(rules_text)  # before the data: a typo costs nothing
-    check_outputs(save)
+    check_outputs(save, inputs=_inputs(config))
     race = Race(load_dataset(config.validated()), config, rules)
     race.run()
     return _finish_race(race, as_json, save)
@@ -175,7 +200,8 @@ def resume_compare(path: str, changes: dict, epochs: int | None, as_json: bool =
     check_outputs(save)
     race = load(path)
     if not isinstance(race, Race):
-        raise SessionError(f"{path}: a training session, not a race; resume it with `gdtui train --resume`")
+        raise SessionError(f"{show_name(path)}: a training session, not a race; resume it with `gdtui train --resume`")
+    check_outputs(save, inputs=_inputs(race.config))
     if changes:
         race.configure(**changes)
     if epochs is not None:  # the new epoch limit; a racer that diverged keeps its verdict
