@@ -15,6 +15,7 @@ from typing import Callable, NoReturn, Sequence
 from gdtui import __version__
 from gdtui.engine.config import DATA_FIELDS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig, allowed_values
 from gdtui.engine.data import DataError
+from gdtui.engine.echo import LIMIT, one_line, parse_float, parse_int, show
 from gdtui.engine.session import SessionError
 from gdtui.engine.schedules import SCHEDULES
 
@@ -22,76 +23,101 @@ USAGE_ERROR = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but every error is one line and exit status 2."""
+    """argparse, but every error is one line and exit status 2, quoting values short (see `fail`)."""
 
     def error(self, message: str) -> NoReturn:
-        fail(message)
+        fail(one_line(message, word_limit=LIMIT))  # (argparse quotes values whole)
+
+    def parse_args(self, args=None, namespace=None):  # (argparse's message would list every extra whole)
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            fail(f"unrecognized argument{'s' if len(extra) > 1 else ''}: {', '.join(show(a) for a in extra[:3])}"
+                 + (f" and {len(extra) - 3} more" if len(extra) > 3 else ""))
+        return parsed
 
 
 def fail(message: str) -> NoReturn:
-    print(f"gdtui: error: {message}", file=sys.stderr)
+    """Exit with status 2 and `message` as one line on stderr, escaped and bounded (`echo.one_line`)."""
+    print(f"gdtui: error: {one_line(message)}", file=sys.stderr)
     raise SystemExit(USAGE_ERROR)
 
 
 def _number(name: str, kind: Callable[[str], object]) -> Callable[[str], object]:
     def parse(text: str) -> object:
         try:
-            return kind(text.strip())
+            return kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {allowed_values(name)} (got {text!r})") from None
+            raise argparse.ArgumentTypeError(f"must be {allowed_values(name)} (got {show(text)})") from None
+    return parse
+
+
+def _choice(name: str, options: Sequence[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise argparse.ArgumentTypeError(f"must be {allowed_values(name)} (got {show(text)})")
+        return text
     return parse
 
 
 def _weights(text: str) -> tuple[float, float, float]:
     parts = text.split(",")
     try:
-        values = tuple(float(p) for p in parts)
+        values = tuple(parse_float(p) for p in parts)
     except ValueError:
         values = ()
     if len(values) != 3:
-        raise argparse.ArgumentTypeError(f"must be {allowed_values('init_weights')} (got {text!r})")
+        raise argparse.ArgumentTypeError(f"must be {allowed_values('init_weights')} (got {show(text)})")
     return values  # range and finiteness are checked with the rest of the config
 
 
-def _add_training_options(parser: argparse.ArgumentParser) -> None:
+def _braces(options: Sequence[str]) -> str:
+    return "{" + ",".join(options) + "}"
+
+
+def _add_training_options(parser: argparse.ArgumentParser, for_compare: bool = False) -> None:
+    """The options of a run; compare parses --optimizer only to refuse it, so its help leaves it out."""
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", default="blobs", metavar="blobs|moons|circles|PATH.csv",
-                      help="generated data, or a CSV of x1,x2,label rows (header optional) (default: blobs)")
-    data.add_argument("--samples", type=_number("samples", int), default=1000,
+                      help="generated data, or a CSV of x1,x2,label rows (one header line allowed) (default: blobs)")
+    data.add_argument("--samples", type=_number("samples", parse_int), default=1000,
                       help="rows generated before the split (default: 1000)")
-    data.add_argument("--noise", "--cluster-std", dest="noise", type=_number("noise", float), default=None,
+    data.add_argument("--noise", "--cluster-std", dest="noise", type=_number("noise", parse_float), default=None,
                       help="blobs: cluster std (default 1.5); moons: noise (0.2); circles: noise (0.1)")
-    data.add_argument("--data-seed", type=_number("data_seed", int), default=1,
+    data.add_argument("--data-seed", type=_number("data_seed", parse_int), default=1,
                       help="seed of the data generator (default: 1, the lesson's)")
-    data.add_argument("--test-size", type=_number("test_size", float), default=0.5,
+    data.add_argument("--test-size", type=_number("test_size", parse_float), default=0.5,
                       help="fraction held out for testing (default: 0.5)")
     train = parser.add_argument_group("training")
-    train.add_argument("--loss", choices=LOSSES, default="sse",
+    train.add_argument("--loss", type=_choice("loss", LOSSES), default="sse", metavar=_braces(LOSSES),
                        help="sse: the lesson's sum of squared errors, stepping along the gradient of ½·SSE; "
                             "bce: summed binary cross-entropy (default: sse)")
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="gd",
-                       help="update rule, as torch.optim defines it (default: gd)")
-    train.add_argument("--alpha", type=_number("alpha", float), default=0.01, help="learning rate (default: 0.01)")
-    train.add_argument("--schedule", choices=SCHEDULES, default="constant",
+    train.add_argument("--optimizer", type=_choice("optimizer", OPTIMIZERS), default="gd",
+                       metavar=_braces(OPTIMIZERS), help=argparse.SUPPRESS if for_compare else
+                       "update rule, as torch.optim defines it (default: gd)")
+    train.add_argument("--alpha", type=_number("alpha", parse_float), default=0.01,
+                       help="learning rate (default: 0.01)")
+    train.add_argument("--schedule", type=_choice("schedule", SCHEDULES), default="constant",
+                       metavar=_braces(SCHEDULES),
                        help="how alpha changes per epoch t (from 0): step: alpha*decay^floor(t/decay-every), "
                             "exp: alpha*decay^t, inv: alpha/(1+decay*t) (default: constant)")
-    train.add_argument("--decay", type=_number("decay", float), default=None,
+    train.add_argument("--decay", type=_number("decay", parse_float), default=None,
                        help="the schedule's decay factor in (0, 1] (default: step 0.5, exp 0.95, inv 0.1)")
-    train.add_argument("--decay-every", type=_number("decay_every", int), default=10,
+    train.add_argument("--decay-every", type=_number("decay_every", parse_int), default=10,
                        help="epochs between two decays of the step schedule (default: 10)")
-    train.add_argument("--momentum", type=_number("momentum", float), default=0.9,
+    train.add_argument("--momentum", type=_number("momentum", parse_float), default=0.9,
                        help="momentum for momentum/nesterov (default: 0.9)")
-    train.add_argument("--batch-size", type=_number("batch_size", int), default=None,
+    train.add_argument("--batch-size", type=_number("batch_size", parse_int), default=None,
                        help="rows per update (default: all rows, i.e. vanilla full-batch GD)")
     train.add_argument("--shuffle", action="store_true", help="shuffle the rows before every epoch")
-    train.add_argument("--seed", type=_number("seed", int), default=None,
+    train.add_argument("--seed", type=_number("seed", parse_int), default=None,
                        help="seed of the initial weights and the shuffling (default: drawn and reported)")
     train.add_argument("--init-weights", type=_weights, default=None, metavar="W0,W1,W2",
                        help="exact initial weights, bias first; use the = form for negatives: --init-weights=-1,2,3")
     stop = parser.add_argument_group("stopping")
-    stop.add_argument("--epochs", type=_number("epochs", int), default=100, help="maximum epochs (default: 100)")
-    stop.add_argument("--tol", type=_number("tol", float), default=None, help="stop once the epoch loss is below this")
-    stop.add_argument("--patience", type=_number("patience", int), default=None,
+    stop.add_argument("--epochs", type=_number("epochs", parse_int), default=100, help="maximum epochs (default: 100)")
+    stop.add_argument("--tol", type=_number("tol", parse_float), default=None,
+                      help="stop once the epoch loss is below this")
+    stop.add_argument("--patience", type=_number("patience", parse_int), default=None,
                       help="stop after this many epochs without a new best loss")
 
 
@@ -119,7 +145,7 @@ def _train_parser() -> argparse.ArgumentParser:
 def _compare_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gdtui compare", description="Race several update rules from the same initial "
                      "weights on the same data, in lock-step, and print a table.")
-    _add_training_options(parser)
+    _add_training_options(parser, for_compare=True)
     parser.add_argument("--optimizers", default="gd,momentum,nesterov,adam", metavar="RULE,RULE,...",
                         help="the rules to race (default: gd,momentum,nesterov,adam)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per rule instead of the table")

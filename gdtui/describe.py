@@ -11,6 +11,18 @@ from gdtui.engine.landscape import Slice
 from gdtui.engine.schedules import DEFAULT_DECAY
 
 
+LOG_EXPONENT_FROM = 1e12
+"""From this size on, a loss is logged with an exponent."""
+
+
+def log_loss(value: float) -> str:
+    """A loss as the log prints it: the lesson's 7 decimals, or, from `LOG_EXPONENT_FROM` on, 7
+    decimals of a mantissa and an exponent (a diverging loss must not run to 160 digits)."""
+    if abs(value) >= LOG_EXPONENT_FROM and value == value:
+        return f"{value:.7e}"
+    return f"{value:.7f}"
+
+
 def weight_name(index: int) -> str:
     return f"w{index}"
 

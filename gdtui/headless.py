@@ -6,11 +6,14 @@ import json
 import os
 import sys
 
+from gdtui import progress
+from gdtui.describe import log_loss, schedule as describe
 from gdtui.engine import TrainConfig, Trainer, create_trainer
 from gdtui.engine.config import MAX_EPOCHS, ConfigError
+from gdtui.engine.echo import show_name
 from gdtui.engine.race import Race
-from gdtui.describe import schedule as describe
-from gdtui.engine.session import SessionError, load, save as save_session
+from gdtui.engine.session import SessionError, load
+from gdtui.outputs import check_outputs, inputs_of, write_outputs
 
 LOG_EVERY = 5
 
@@ -24,11 +27,11 @@ STOP_WORDS = {
 def train(config: TrainConfig, as_json: bool = False, save: str | None = None, history_csv: str | None = None) -> int:
     """Train as `config` says and print the result; returns the exit status. `save` and
     `history_csv` name files to write the session and the history to when training ends."""
-    check_outputs(save, history_csv)
+    check_outputs(save, history_csv, inputs=inputs_of(config))
     trainer = create_trainer(config)
     if not as_json:
-        _print_intro(trainer)
-    return _finish(trainer, trainer.run(), as_json, save, history_csv)
+        _print_intro(trainer, drawn_seed=config.seed is None)
+    return _finish(trainer, _run(trainer, None, as_json), as_json, save, history_csv)
 
 
 def resume_train(path: str, changes: dict, epochs: int | None, as_json: bool = False, save: str | None = None,
@@ -37,22 +40,33 @@ def resume_train(path: str, changes: dict, epochs: int | None, as_json: bool = F
     epochs, which become its epoch limit (None: up to the saved limit). A session stopped by tol,
     patience or a divergence stays stopped unless a change lets it go on."""
     check_outputs(save, history_csv)
-    if history_csv is not None and os.path.abspath(history_csv) == os.path.abspath(path):
-        raise SessionError(f"{history_csv}: --history-csv would overwrite the session being resumed")
+    if history_csv is not None and os.path.realpath(history_csv) == os.path.realpath(path):
+        raise SessionError(f"{show_name(history_csv)}: --history-csv would overwrite the session being resumed")
     trainer = load(path)
     if isinstance(trainer, Race):
-        raise SessionError(f"{path}: a race session; resume it with `gdtui compare --resume`")
+        raise SessionError(f"{show_name(path)}: a race session; resume it with `gdtui compare --resume`")
+    check_outputs(save, history_csv, inputs=inputs_of(trainer.config))
     if epochs is not None and (changes or not trainer.diverged):  # configure() would clear the verdict
         changes = {**changes, "epochs": _new_limit(trainer.epoch, epochs)}
     if changes:
         trainer.configure(**changes)
     if not as_json:
-        print(f"[INFO] resumed {path} at epoch {trainer.epoch}")
+        print(f"[INFO] resumed {show_name(path, None)} at epoch {trainer.epoch}")
         _print_intro(trainer)
-    reason = trainer.stop_reason
-    if reason not in ("tol", "patience", "diverged"):
-        reason = trainer.run(epochs)
-    return _finish(trainer, reason, as_json, save, history_csv)
+    reason, start = trainer.stop_reason, trainer.epoch
+    if reason not in progress.STOPS:
+        reason = _run(trainer, epochs, as_json)
+    return _finish(trainer, reason, as_json, save, history_csv, resumed_at=start)
+
+
+def _run(trainer: Trainer, epochs: int | None, as_json: bool) -> str | None:
+    """`trainer.run(epochs)`, in chunks under a progress bar on stderr when it should show one."""
+    if not progress.wanted(as_json):
+        return trainer.run(epochs)
+    target = trainer.config.epochs if epochs is None else trainer.epoch + epochs
+    with progress.Bar(trainer.epoch, target) as bar:
+        return progress.in_chunks(trainer.run, lambda: trainer.epoch, target,
+                                  lambda: bar.update(trainer.epoch, float(trainer.history.losses[-1])))
 
 
 def _new_limit(epoch: int, more: int) -> int:
@@ -63,68 +77,53 @@ def _new_limit(epoch: int, more: int) -> int:
     return epoch + more
 
 
-def check_outputs(*paths: str | None) -> None:
-    """Refuse, before any training, output paths that cannot be written (SessionError)."""
-    given = [p for p in paths if p is not None]
-    if len({os.path.abspath(p) for p in given}) < len(given):
-        raise SessionError("--save and --history-csv name the same file")
-    for path in given:
-        if not path:
-            raise SessionError("an output file name must not be empty")
-        parent = os.path.dirname(os.path.realpath(path))
-        if os.path.isdir(path):
-            raise SessionError(f"{path}: is a directory")
-        if os.path.exists(path) and not os.path.isfile(path):
-            raise SessionError(f"{path}: not a regular file (a device or a pipe); gdtui writes only files")
-        if not os.path.isdir(parent):
-            raise SessionError(f"{path}: no such directory {parent}")
-        if not os.access(parent, os.W_OK):
-            raise SessionError(f"{path}: the directory {parent} is not writable")
-
-
-def _finish(trainer: Trainer, reason: str | None, as_json: bool, save: str | None, history_csv: str | None) -> int:
-    """Write the requested files (before printing: a closed pipe must not lose them), then the result."""
-    if save is not None:
-        save_session(trainer, save)
-    if history_csv is not None:
-        from gdtui.engine.export import write_history_csv
-
-        try:
-            write_history_csv(trainer, history_csv)
-        except OSError as exc:
-            raise SessionError(f"{history_csv}: cannot write ({exc.strerror or exc})") from None
+def _finish(trainer: Trainer, reason: str | None, as_json: bool, save: str | None, history_csv: str | None,
+            resumed_at: int | None = None) -> int:
+    """Write the requested files (before printing: a closed pipe must not lose them), then print
+    the result, whether or not they could be written; a file that could not ends in SessionError."""
+    failed = write_outputs(trainer, save, history_csv)
     if as_json:
         print(json.dumps(summary(trainer, reason)))
     else:
-        _print_log(trainer, reason)
-        if save is not None:
-            print(f"[INFO] session saved to {save}")
-        if history_csv is not None:
-            print(f"[INFO] history written to {history_csv}")
+        _print_log(trainer, reason, resumed_at)
+        if save is not None and "save" not in failed:
+            print(f"[INFO] session saved to {show_name(save, None)}")
+        if history_csv is not None and "history_csv" not in failed:
+            print(f"[INFO] history written to {show_name(history_csv, None)}")
     sys.stdout.flush()  # inside main's handlers, so that a closed pipe is met here, not at exit
+    if failed:
+        raise SessionError("; ".join(failed.values()))
     return 0
 
 
-def _print_intro(trainer: Trainer) -> None:
+def _print_intro(trainer: Trainer, drawn_seed: bool = False) -> None:
     if trainer.config.is_csv:
         print(f"[INFO] labels: {trainer.data.label_mapping}")
     cfg = trainer.config
+    if drawn_seed:
+        print(f"[INFO] seed {cfg.seed} (drawn; --seed {cfg.seed} repeats this run)")
     if cfg.schedule != "constant":
         print(f"[INFO] alpha schedule: {describe(cfg.schedule, cfg.decay, cfg.decay_every)}")
     print("[INFO] training...")
 
 
-def log_lines(losses, last_epoch_always: bool = False) -> list[str]:
-    """The lesson's lines: epoch 1 and every 5th epoch, loss with 7 decimals."""
-    epochs = [e for e in range(1, len(losses) + 1) if e == 1 or e % LOG_EVERY == 0]
-    if last_epoch_always and losses.size and epochs[-1:] != [len(losses)]:
-        epochs.append(len(losses))
-    return [f"[INFO] epoch={e}, loss={losses[e - 1]:.7f}" for e in epochs]
+def log_lines(losses, last_epoch_always: bool = False, start: int = 0) -> list[str]:
+    """The lesson's lines for the epochs after `start` (epoch e's loss is `losses[e - 1]`): the
+    first of them (epoch 1 in a fresh run) and every 5th epoch, the loss with 7 decimals
+    (`log_loss`); with `last_epoch_always`, the last epoch too."""
+    end = len(losses)
+    epochs = [e for e in range(start + 1, end + 1) if e == start + 1 or e % LOG_EVERY == 0]
+    if last_epoch_always and end > start and epochs[-1:] != [end]:
+        epochs.append(end)
+    return [f"[INFO] epoch={e}, loss={log_loss(losses[e - 1])}" for e in epochs]
 
 
-def _print_log(trainer: Trainer, reason: str | None) -> None:
+def _print_log(trainer: Trainer, reason: str | None, resumed_at: int | None = None) -> None:
+    """The log of the epochs this run trained (a resumed run: from where it resumed, to its last)."""
     early = reason in STOP_WORDS
-    for line in log_lines(trainer.history.losses[1:], last_epoch_always=early):
+    start = resumed_at or 0
+    for line in log_lines(trainer.history.losses[1:], last_epoch_always=early or resumed_at is not None,
+                          start=start):
         print(line)
     if early:
         print(f"[INFO] stopped after epoch {trainer.epoch}: {STOP_WORDS[reason]}")
@@ -136,7 +135,8 @@ def _report(trainer: Trainer) -> str:
     from gdtui.engine.evaluate import evaluate
 
     data = trainer.data
-    return evaluate(data.y_test, trainer.predict(trainer.weights, "test"), data.labels, "test", trainer.epoch).report
+    return evaluate(data.y_test, trainer.predict(trainer.weights, "test"), data.shown_labels, "test",
+                    trainer.epoch).report
 
 
 def summary(trainer: Trainer, reason: str | None) -> dict:
@@ -161,9 +161,9 @@ def compare(config: TrainConfig, rules_text: str, as_json: bool = False, save: s
     from gdtui.engine.race import parse_rules
 
     rules = parse_rules(rules_text)  # before the data: a typo costs nothing
-    check_outputs(save)
+    check_outputs(save, inputs=inputs_of(config))
     race = Race(load_dataset(config.validated()), config, rules)
-    race.run()
+    _run_race(race, None, as_json)
     return _finish_race(race, as_json, save)
 
 
@@ -174,7 +174,8 @@ def resume_compare(path: str, changes: dict, epochs: int | None, as_json: bool =
     check_outputs(save)
     race = load(path)
     if not isinstance(race, Race):
-        raise SessionError(f"{path}: a training session, not a race; resume it with `gdtui train --resume`")
+        raise SessionError(f"{show_name(path)}: a training session, not a race; resume it with `gdtui train --resume`")
+    check_outputs(save, inputs=inputs_of(race.config))
     if changes:
         race.configure(**changes)
     if epochs is not None:  # the new epoch limit; a racer that diverged keeps its verdict
@@ -184,14 +185,25 @@ def resume_compare(path: str, changes: dict, epochs: int | None, as_json: bool =
             if not trainer.diverged:
                 trainer.configure(epochs=limit)
     if not as_json:
-        print(f"[INFO] resumed {path} at epoch {race.epoch}")
-    race.run(epochs)
+        print(f"[INFO] resumed {show_name(path, None)} at epoch {race.epoch}")
+    _run_race(race, epochs, as_json)
     return _finish_race(race, as_json, save)
 
 
+def _run_race(race: Race, epochs: int | None, as_json: bool) -> None:
+    """`race.run(epochs)`, in chunks under a progress bar (showing the lowest loss) when it should show one."""
+    if not progress.wanted(as_json):
+        race.run(epochs)
+        return
+    target = race.config.epochs if epochs is None else race.epoch + epochs
+    with progress.Bar(race.epoch, target) as bar:
+        progress.in_chunks(race.run, lambda: race.epoch, target,
+                           lambda: bar.update(race.epoch, min(float(race.losses(rule)[-1]) for rule in race.rules)))
+
+
 def _finish_race(race: Race, as_json: bool, save: str | None) -> int:
-    if save is not None:
-        save_session(race, save)
+    """As `_finish`, for a race: the file first, then the table (or JSON), then any failure."""
+    failed = write_outputs(race, save)
     if as_json:
         print(json.dumps([
             {"optimizer": s.rule, "losses": race.trainers[s.rule].history.losses[1:].tolist(),
@@ -204,9 +216,11 @@ def _finish_race(race: Race, as_json: bool, save: str | None) -> int:
         print(f"[INFO] racing {', '.join(race.trainers)} from the same weights (seed {race.config.seed})")
         print(f"{'optimizer':<10} {'epochs':>7} {'loss':>14} {'train acc':>10} {'test acc':>9}  stopped by")
         for s in race.standings():
-            print(f"{s.rule:<10} {s.epoch:>7} {s.loss:>14.7f} {100 * s.train_accuracy:>9.1f}% "
+            print(f"{s.rule:<10} {s.epoch:>7} {log_loss(s.loss):>14} {100 * s.train_accuracy:>9.1f}% "
                   f"{100 * s.test_accuracy:>8.1f}%  {s.stop_reason or 'epochs'}")
-        if save is not None:
-            print(f"[INFO] race saved to {save}")
+        if save is not None and not failed:
+            print(f"[INFO] race saved to {show_name(save, None)}")
     sys.stdout.flush()
+    if failed:
+        raise SessionError("; ".join(failed.values()))
     return 0

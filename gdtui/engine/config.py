@@ -10,6 +10,7 @@ import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 
+from .echo import show
 from .schedules import SCHEDULES, scheduled_alpha
 
 DATASETS = ("blobs", "moons", "circles")
@@ -156,14 +157,6 @@ def _is_real(value: Any) -> bool:
 
 def _int_in(low: int, high: int) -> Callable[[Any], bool]:
     return lambda v: _is_int(v) and low <= v <= high
-
-
-def show(value: Any, limit: int = 60) -> str:
-    """A value as a message quotes it: strings quoted, at most `limit` characters, control and
-    other unprintable characters escaped (a bad value must not reach a terminal raw)."""
-    text = repr(value) if isinstance(value, str) else str(value)
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _CONSTRAINTS = (

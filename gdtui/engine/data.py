@@ -6,21 +6,28 @@ y = (-w0 - w1*x) / w2. Labels are float 0/1 vectors of shape (N,).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
 import os
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import generate
-from .config import TrainConfig
+from .config import MAX_SAMPLES, TrainConfig
+from .echo import ascii_float, show, show_name
 from .regular import NotRegularFile, open_regular
 
 SPLIT_SEED = 42
 """The lesson's `train_test_split(..., random_state=42)`."""
 MAX_CSV_BYTES = 200 * 1024 * 1024
+LABEL_LIMIT = 40
+"""Characters of a label a line shows."""
+MAX_LABELS = 5
+"""Distinct labels a CSV's refusal lists (only two are allowed; the others are counted, not kept)."""
 
 
 class DataError(ValueError):
@@ -46,15 +53,21 @@ class Dataset:
 
     @property
     def label_mapping(self) -> str:
-        """E.g. `cat -> 0, dog -> 1`."""
-        return f"{self.labels[0]} -> 0, {self.labels[1]} -> 1"
+        """E.g. `cat -> 0, dog -> 1`, the labels escaped and cut (they are a file's text)."""
+        first, second = self.shown_labels
+        return f"{first} -> 0, {second} -> 1"
+
+    @property
+    def shown_labels(self) -> tuple[str, str]:
+        """The labels as text may show them: escaped and cut to `LABEL_LIMIT` characters."""
+        return show_name(self.labels[0], LABEL_LIMIT), show_name(self.labels[1], LABEL_LIMIT)
 
 
 def load_dataset(config: TrainConfig) -> Dataset:
     """Build the data set a config names (generated or read from CSV) and split it."""
     if config.is_csv:
         points, labels, names = read_csv(config.dataset)
-        title = os.path.basename(config.dataset)
+        title = show_name(os.path.basename(config.dataset))
     else:
         points, labels = _generate(config.dataset, config.samples, config.effective_noise, config.data_seed)
         names = ("0", "1")
@@ -88,16 +101,61 @@ def with_bias(points: np.ndarray) -> np.ndarray:
 
 
 def read_csv(path: str) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
-    """Read `x1,x2,label` rows (header optional) -> points (N, 2), labels (N,) in {0, 1}, label names.
+    """Read `x1,x2,label` rows (one header line allowed) -> points (N, 2), labels (N,) in {0, 1},
+    label names.
 
     Exactly two distinct labels are accepted; numeric labels are ordered by value, others
-    alphabetically, and the first becomes class 0. Any problem raises `DataError` naming the line.
+    alphabetically, and the first becomes class 0. At most `MAX_SAMPLES` data rows. The file is
+    read as a stream, each row kept as 17 bytes, so memory stays bounded whatever the file holds.
+    Any problem raises `DataError` naming the line; what it quotes of the file is escaped and cut.
     """
-    name = os.path.basename(path) or path
-    text = _read_text(path, name)
-    rows: list[tuple[float, float]] = []
-    raw_labels: list[str] = []
-    reader = csv.reader(io.StringIO(text), strict=True)
+    name = show_name(os.path.basename(path) or path)
+    with contextlib.ExitStack() as stack:
+        try:
+            handle, info = stack.enter_context(open_regular(path))  # (a FIFO or a device is refused)
+        except FileNotFoundError:
+            raise DataError(f"{show_name(path)}: no such file (expected blobs, moons, circles or a CSV path)") from None
+        except IsADirectoryError:
+            raise DataError(f"{name}: is a directory, not a CSV file") from None
+        except NotRegularFile as exc:
+            raise DataError(f"{name}: {exc.kind}, not a CSV file") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            raise DataError(f"{name}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        if info.st_size > MAX_CSV_BYTES:
+            raise DataError(f"{name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
+        text = io.TextIOWrapper(io.BufferedReader(_Checked(handle, name)), encoding="utf-8-sig", newline="")
+        try:
+            return _rows(csv.reader(text, strict=True), name)
+        except UnicodeDecodeError:
+            raise DataError(f"{name}: not UTF-8 text, not a CSV file") from None
+        except OSError as exc:
+            raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+
+
+class _Checked(io.RawIOBase):
+    """The bytes of a file, refused (`DataError`) past `MAX_CSV_BYTES` (it may grow while it is
+    read) or at a NUL byte (binary data)."""
+
+    def __init__(self, handle, name: str) -> None:
+        self._handle, self._name, self._read = handle, name, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._handle.readinto(buffer)
+        self._read += count or 0
+        if self._read > MAX_CSV_BYTES:
+            raise DataError(f"{self._name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
+        if count and b"\0" in memoryview(buffer)[:count].tobytes():
+            raise DataError(f"{self._name}: binary data, not a CSV text file")
+        return count
+
+
+def _rows(reader, name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
+    """The data rows of `reader`: coordinates and a label code per row, kept in compact arrays."""
+    coords, codes, seen = array("d"), array("B"), {}  # seen: label -> code, the first MAX_LABELS
+    header_allowed, more_labels = True, False
     while True:
         try:
             fields = next(reader, None)
@@ -111,60 +169,60 @@ def read_csv(path: str) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
         if len(fields) != 3:
             raise DataError(f"{name} line {line_no}: expected 3 values (x1,x2,label), found {len(fields)}")
         x1, x2, label = (f.strip() for f in fields)
-        coords = _parse_pair(x1, x2)
-        if coords is None:
-            if not rows and not raw_labels:
-                continue  # a header line
-            raise DataError(f"{name} line {line_no}: x1 and x2 must be numbers (got {x1[:20]!r}, {x2[:20]!r})")
-        if not all(math.isfinite(c) for c in coords):
-            raise DataError(f"{name} line {line_no}: x1 and x2 must be finite (got {x1[:20]}, {x2[:20]})")
+        point = _parse_pair(x1, x2)
+        if point is None:
+            if header_allowed:
+                header_allowed = False
+                continue
+            hint = "; only the first line may be a header" if not codes else ""
+            raise DataError(f"{name} line {line_no}: x1 and x2 must be numbers (got {show(x1, 20)}, "
+                            f"{show(x2, 20)}){hint}")
+        header_allowed = False
+        if not all(math.isfinite(c) for c in point):
+            raise DataError(f"{name} line {line_no}: x1 and x2 must be finite (got {show(x1, 20)}, {show(x2, 20)})")
         if not label:
             raise DataError(f"{name} line {line_no}: the label is empty")
-        rows.append(coords)
-        raw_labels.append(label)
-    if not rows:
+        if len(codes) == MAX_SAMPLES:
+            raise DataError(f"{name} line {line_no}: more than {MAX_SAMPLES} data rows (the samples limit)")
+        code = seen.get(label)
+        if code is None:
+            if len(seen) < MAX_LABELS:
+                code = seen[label] = len(seen)
+            else:
+                code, more_labels = MAX_LABELS, True
+        coords.extend(point)
+        codes.append(code)
+    if not codes:
         raise DataError(f"{name}: no data rows (expected x1,x2,label lines)")
-    names = _two_labels(raw_labels, name)
-    labels = np.fromiter((names.index(lab) for lab in raw_labels), dtype=np.float64, count=len(raw_labels))
-    return np.asarray(rows, dtype=np.float64), labels, names
-
-
-def _read_text(path: str, name: str) -> str:
-    try:
-        with open_regular(path) as (handle, info):  # (a FIFO or a device is refused, never waited on)
-            blob = b"" if info.st_size > MAX_CSV_BYTES else handle.read(MAX_CSV_BYTES + 1)
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file (expected blobs, moons, circles or a CSV path)") from None
-    except IsADirectoryError:
-        raise DataError(f"{name}: is a directory, not a CSV file") from None
-    except NotRegularFile as exc:
-        raise DataError(f"{name}: {exc.kind}, not a CSV file") from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        raise DataError(f"{name}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    if info.st_size > MAX_CSV_BYTES or len(blob) > MAX_CSV_BYTES:  # (it may grow while it is read)
-        raise DataError(f"{name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
-    if b"\0" in blob:
-        raise DataError(f"{name}: binary data, not a CSV text file")
-    try:
-        return blob.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(f"{name}: not UTF-8 text, not a CSV file") from None
+    names = _two_labels(list(seen), more_labels, name)
+    classes = np.array([float(names.index(label)) for label in seen])
+    return np.frombuffer(coords, dtype=np.float64).reshape(-1, 2), classes[np.frombuffer(codes, dtype=np.uint8)], names
 
 
 def _parse_pair(x1: str, x2: str) -> tuple[float, float] | None:
     try:
-        return float(x1), float(x2)
+        return ascii_float(x1), ascii_float(x2)
     except ValueError:
         return None
 
 
-def _two_labels(raw_labels: list[str], name: str) -> tuple[str, str]:
-    distinct = set(raw_labels)
-    if len(distinct) != 2:
-        shown = ", ".join(sorted(distinct)[:4]) + (", ..." if len(distinct) > 4 else "")
-        raise DataError(f"{name}: the label column must hold exactly 2 distinct values, found {len(distinct)} ({shown})")
+def _two_labels(distinct: list[str], more: bool, name: str) -> tuple[str, str]:
+    """The two labels in class order (`more`: there were more than the `distinct` ones listed)."""
+    if len(distinct) != 2 or more:
+        shown = ", ".join(show_name(label, 20) for label in sorted(distinct)[:4])
+        shown += ", ..." if more or len(distinct) > 4 else ""
+        count = f"more than {len(distinct)}" if more else str(len(distinct))
+        raise DataError(f"{name}: the label column must hold exactly 2 distinct values, found {count} ({shown})")
     try:
-        ordered = sorted(sorted(distinct), key=float)  # ties such as 1 / 1.0: by text, not by set order
+        ordered = sorted(sorted(distinct), key=_label_value)  # ties such as 1 / 1.0: by text, not by set order
     except ValueError:
         ordered = sorted(distinct)
     return ordered[0], ordered[1]
+
+
+def _label_value(label: str) -> float:
+    """A numeric label's value (ValueError unless it is a finite number written in ASCII)."""
+    value = ascii_float(label)
+    if not math.isfinite(value):
+        raise ValueError(label)
+    return value

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-from .atomic import write_atomic
+from .atomic import write_atomic, write_new
 from .predict import accuracies
 from .trainer import Trainer
 
@@ -25,9 +25,11 @@ def history_csv(trainer: Trainer) -> str:
     return "".join(history_csv_chunks(trainer))
 
 
-def write_history_csv(trainer: Trainer, path: str | os.PathLike) -> None:
-    """Write the CSV to `path` atomically, a chunk of epochs at a time (OSError if it cannot)."""
-    write_atomic(path, history_csv_chunks(trainer))
+def write_history_csv(trainer: Trainer, path: str | os.PathLike, new: bool = False) -> None:
+    """Write the CSV to `path` atomically, a chunk of epochs at a time (OSError if it cannot).
+    `new`: create the file, never replace one nor write through a link (FileExistsError if the
+    name is taken; see `atomic.write_new`)."""
+    (write_new if new else write_atomic)(path, history_csv_chunks(trainer))
 
 
 def history_csv_chunks(trainer: Trainer) -> Iterator[str]:

@@ -33,10 +33,11 @@ class Standing:
 
 
 def parse_rules(text: str) -> tuple[str, ...]:
-    """`gd,momentum,adam` -> a tuple of known, distinct rules (ConfigError otherwise)."""
-    rules = tuple(part.strip() for part in text.split(",") if part.strip())
+    """`gd,momentum,adam` -> a tuple of known, distinct rules (ConfigError otherwise, also for an
+    empty name: `gd,,adam` is a typo, not two rules)."""
+    rules = tuple(part.strip() for part in text.split(","))
     unknown = [r for r in rules if r not in OPTIMIZERS]
-    if not rules or unknown or len(set(rules)) != len(rules):
+    if unknown or len(set(rules)) != len(rules):
         raise ConfigError("optimizers", "distinct names from " + ", ".join(OPTIMIZERS) + ", separated by commas",
                           text)
     return rules

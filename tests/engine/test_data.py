@@ -353,3 +353,101 @@ def test_read_csv_header_only_skipped_at_the_top(tmp_path):
     path = write(tmp_path, "h.csv", "1,2,a\nx1,x2,label\n3,4,b\n")
     with pytest.raises(DataError, match="line 2"):
         read_csv(path)
+
+
+# ---- strict at the door: one header line, a row limit in bounded memory, ASCII numbers -----------
+
+
+@pytest.mark.parametrize("content, line", [
+    ("x1,x2,label\nx1,x2,label\n1,2,a\n3,4,b\n", 2),
+    ("title,of,file\n\nx1,x2,label\n1,2,a\n3,4,b\n", 3),
+    ("a,b,c\nd,e,f\ng,h,i\n1,2,a\n", 2),
+])
+def test_read_csv_allows_one_header_line_only(tmp_path, content, line):
+    with pytest.raises(DataError) as info:
+        read_csv(write(tmp_path, "two_headers.csv", content))
+    assert str(info.value).startswith(f"two_headers.csv line {line}: x1 and x2 must be numbers")
+    assert "only the first line may be a header" in str(info.value)
+
+
+def test_read_csv_header_after_blank_lines_is_still_the_header(tmp_path):
+    check_plain(read_csv(write(tmp_path, "d.csv", "\n\n  \nx1,x2,label\n" + PLAIN)))
+
+
+def test_read_csv_refuses_more_rows_than_the_samples_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_module, "MAX_SAMPLES", 6)
+    rows = [f"{k},{-k},{'ab'[k % 2]}\n" for k in range(7)]
+    assert len(read_csv(write(tmp_path, "six.csv", "x1,x2,label\n" + "".join(rows[:6])))[1]) == 6
+    with pytest.raises(DataError) as info:
+        read_csv(write(tmp_path, "seven.csv", "x1,x2,label\n\n" + "".join(rows)))  # the 7th row is line 9
+    assert str(info.value) == "seven.csv line 9: more than 6 data rows (the samples limit)"
+
+
+def test_the_row_limit_is_the_samples_limit():
+    from gdtui.engine.config import MAX_SAMPLES
+
+    assert data_module.MAX_SAMPLES == MAX_SAMPLES == 5_000_000
+
+
+def test_read_csv_keeps_a_row_in_a_few_bytes(tmp_path):
+    # the file is read as a stream and each row kept compactly: the peak memory is a small multiple
+    # of the 16 bytes of a row's two floats, not the text plus a list of tuples (over 100 bytes a row)
+    import tracemalloc
+
+    rows = 200_000
+    path = write(tmp_path, "many.csv", "1.5,-2.25,cat\n3.125,4.0,dog\n" * (rows // 2))
+    tracemalloc.start()
+    try:
+        points, labels, names = read_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert points.shape == (rows, 2) and labels.shape == (rows,) and names == ("cat", "dog")
+    assert labels[:4].tolist() == [0.0, 1.0, 0.0, 1.0] and points[1].tolist() == [3.125, 4.0]
+    assert peak < 48 * rows, peak / rows
+
+
+@pytest.mark.parametrize("value", ["３", "٣", "3_0", "3\u200b"])
+def test_read_csv_reads_numbers_in_ascii_only(tmp_path, value):
+    with pytest.raises(DataError, match=r"^digits\.csv line 2: x1 and x2 must be numbers"):
+        read_csv(write(tmp_path, "digits.csv", f"1,2,a\n{value},4,b\n5,6,a\n"))
+
+
+def test_read_csv_quotes_the_file_escaped_and_short(tmp_path):
+    long = "y" * 5000
+    cases = {
+        "1,2,a\n\x1b[2J,4,b\n": ("line 2", "\\x1b[2J"),
+        f"1,2,a\n{long},4,b\n": ("line 2", "yyyy"),
+        "1,2,\x1b]0;x\x07\n3,4,b\n5,6,\x1b[31m\n": ("found 3", "\\x1b]0;x\\x07"),
+        f"1,2,{long}a\n3,4,{long}b\n5,6,{long}c\n": ("found 3", "yyyy"),
+    }
+    for content, (needle, shown) in cases.items():
+        with pytest.raises(DataError) as info:
+            read_csv(write(tmp_path, "quoted.csv", content))
+        message = str(info.value)
+        assert needle in message and shown in message and message.isprintable() and len(message) < 200, message
+
+
+def test_read_csv_counts_labels_without_keeping_them_all(tmp_path):
+    content = "".join(f"{k},{k},label{k}\n" for k in range(50))
+    with pytest.raises(DataError) as info:
+        read_csv(write(tmp_path, "many_labels.csv", content))
+    assert str(info.value) == ("many_labels.csv: the label column must hold exactly 2 distinct values, "
+                               "found more than 5 (label0, label1, label2, label3, ...)")
+
+
+def test_labels_keep_their_text_but_show_escaped(tmp_path):
+    path = write(tmp_path, "esc.csv", "1,2,\x1b[31mred\n3,4,blue\x07\n5,6,blue\x07\n")
+    points, labels, names = read_csv(path)
+    assert names == ("\x1b[31mred", "blue\x07")  # (ESC sorts before b)
+    ds = load_dataset(TrainConfig(dataset=path))
+    assert ds.labels == names
+    assert ds.label_mapping == "\\x1b[31mred -> 0, blue\\x07 -> 1"
+    assert ds.shown_labels == ("\\x1b[31mred", "blue\\x07")
+
+
+def test_a_csv_file_name_is_shown_escaped(tmp_path):
+    path = write(tmp_path, "a\x1b[2Jb.csv", "1,2,a\n3,4,b\n")
+    assert load_dataset(TrainConfig(dataset=path)).name == "a\\x1b[2Jb.csv"
+    with pytest.raises(DataError, match=r"^a\\x1b\[2Jb\.csv: "):
+        read_csv(write(tmp_path, "a\x1b[2Jb.csv", "1,2,a\n"))

@@ -104,3 +104,18 @@ def test_floats_are_written_in_full(tmp_path):
     trainer.run()
     first = history_csv(trainer).splitlines()[1].split(",")
     assert first[2:5] == ["0.1", repr(1 / 3), "5e-324"]
+
+
+def test_a_new_history_file_never_replaces_one_nor_follows_a_link(tmp_path):
+    trainer = create_trainer(TrainConfig(samples=50, seed=1, epochs=3))
+    trainer.run()
+    write_history_csv(trainer, tmp_path / "h.csv", new=True)
+    assert (tmp_path / "h.csv").read_text() == history_csv(trainer)
+    victim = tmp_path / "victim.csv"
+    victim.write_text("precious")
+    (tmp_path / "planted.csv").symlink_to(victim)
+    for name in ("h.csv", "planted.csv"):
+        with pytest.raises(FileExistsError):
+            write_history_csv(trainer, tmp_path / name, new=True)
+    assert victim.read_text() == "precious" and sorted(p.name for p in tmp_path.iterdir()) == \
+        ["h.csv", "planted.csv", "victim.csv"]
