@@ -55,20 +55,27 @@ class Host:
         self.sessions: dict[Student, StudentSession] = {}
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self.stopping = False
+        self._handlers: set[asyncio.Task] = set()
+        """The tasks serving a session request, until its exit status is sent."""
 
     async def serve_session(self, process: asyncssh.SSHServerProcess) -> None:
         """asyncssh's process factory: one session request, to its exit status."""
+        task = asyncio.current_task()
+        self._handlers.add(task)
         try:
             process.exit(await self._session(process))
         except Exception as exc:  # (recover: one broken session must not take the host down)
             self.board.say(f"error in a session: {type(exc).__name__}: {exc}")
             process.exit(1)
+        finally:
+            self._handlers.discard(task)
 
     async def _session(self, process: asyncssh.SSHServerProcess) -> int:
         student: Student = process.get_extra_info(STUDENT)
         refusal = self._refusal(process, student)
         if refusal:
-            process.stderr.write(f"gdtui host: {refusal}\r\n".encode())
+            newline = "\r\n" if process.term_type else "\n"  # (a client's terminal in raw mode needs the CR)
+            process.stderr.write(f"gdtui host: {refusal}{newline}".encode())
             return 1
         earlier = self.sessions.get(student)
         if earlier is not None:
@@ -98,13 +105,22 @@ class Host:
         return None
 
     async def stop(self) -> None:
-        """Hang every app up (each keeps its session), wait for them, close the connections."""
+        """Hang every app up (each keeps its session) and wait for them; let each client leave
+        once its exit status is sent, then close what is left (logins under way, say)."""
         self.stopping = True
         await asyncio.gather(*(s.close("the host is shutting down") for s in list(self.sessions.values())))
+        await _within(self._handlers, GRACE_SECONDS)
+        await _within([c.wait_closed() for c in self.connections], GRACE_SECONDS)
         for conn in list(self.connections):
             conn.close()
-        await asyncio.wait([asyncio.create_task(c.wait_closed()) for c in self.connections] or
-                           [asyncio.create_task(asyncio.sleep(0))], timeout=GRACE_SECONDS)
+        await _within([c.wait_closed() for c in self.connections], GRACE_SECONDS)
+
+
+async def _within(waiting, seconds: float) -> None:
+    """Wait for the awaitables in `waiting` (tasks or coroutines), at most `seconds`."""
+    tasks = [w if isinstance(w, asyncio.Future) else asyncio.ensure_future(w) for w in list(waiting)]
+    if tasks:
+        await asyncio.wait(tasks, timeout=seconds)
 
 
 def host_key(folder: Path) -> asyncssh.SSHKey:
@@ -150,6 +166,10 @@ def _add_own(parser: argparse.ArgumentParser) -> None:
 
 
 async def _serve(args: argparse.Namespace, options: list[str]) -> int:
+    stop = asyncio.Event()  # (before listening: a SIGTERM as soon as the port opens is one too)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     root = (args.state_dir or reach_options.state_root("host")).absolute()
     key = host_key(root)
     try:
@@ -176,10 +196,6 @@ async def _serve(args: argparse.Namespace, options: list[str]) -> int:
               "runs gdtui on this machine", file=sys.stderr, flush=True)
     board.say(f"listening on {args.host}:{args.port}: ssh -t -p {args.port} NAME@HOST "
               f"(host key {key.get_fingerprint()})")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     drawing = asyncio.create_task(board.run())
     await stop.wait()
     server.close()
