@@ -201,6 +201,7 @@ async def _serve(args: argparse.Namespace, options: list[str]) -> int:
     server.close()
     await host.stop()
     drawing.cancel()
+    await asyncio.gather(drawing, return_exceptions=True)
     board.say(f"stopped ({len(board.sessions)} session(s) left)")
     return 0
 

@@ -45,6 +45,7 @@ class Board:
         self.live = self.out.isatty()
         self.console = Console(file=self.out, highlight=False, markup=False)
         self.sessions: list[StudentSession] = list(sessions or [])
+        self._live: Live | None = None
 
     def table(self, now: float | None = None) -> Table:
         now = time.time() if now is None else now
@@ -64,18 +65,28 @@ class Board:
         how = f"resumed {session.resumed_at.name}" if session.resumed_at else "new session"
         self.say(f"connect {session.student.shown} {session.student.fingerprint} from {session.address} "
                  f"({how}, pid {session.pid})")
+        self._redraw()
 
     def disconnected(self, session: StudentSession, status: int, why: str) -> None:
         if session in self.sessions:
             self.sessions.remove(session)
         self.say(f"disconnect {session.student.shown} after {_duration(time.time() - session.since)}: "
                  f"{why} (status {status})")
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self._live is not None:
+            self._live.update(self.table())
 
     async def run(self) -> None:
         """Redraw the table every second until cancelled (only when live)."""
         if not self.live:
             return
-        with Live(self.table(), console=self.console, refresh_per_second=1, transient=False) as live:
-            while True:
-                await asyncio.sleep(1)
-                live.update(self.table())
+        with Live(self.table(), console=self.console, refresh_per_second=1, transient=False) as self._live:
+            try:
+                while True:
+                    await asyncio.sleep(1)
+                    self._redraw()
+            finally:
+                self._redraw()
+                self._live = None

@@ -40,18 +40,23 @@ DATA_DIR = "GDTUI_DATA_DIR"
 DELIVER = "GDTUI_DELIVER"
 AUTOSAVE_NAME = "last-session.json"
 
-_NOT_INHERITED = ("COLUMNS", "LINES", "ROWS", "COLORTERM", STATE_DIR, DATA_DIR, DELIVER)
-"""Variables of the server's own environment that would mislead a child: the terminal size
-comes from the child's own terminal (or the browser), colour support from its TERM."""
+_PASSED = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
+_PASSED_PREFIXES = ("LC_", "TEXTUAL_")
+_WEB = ("COLUMNS", "ROWS", "TERM_PROGRAM", "TERM_PROGRAM_VERSION")
+"""What textual-serve sets for Textual's web driver, the page's size among it."""
 
 _PR_SET_PDEATHSIG = 1
 
 
 def child_env(base: Mapping[str, str], state_dir: Path, *, data_dir: str | None = None,
               deliver: bool = False, term: str | None = None) -> dict[str, str]:
-    """The environment of one session's gdtui: `base` without the variables that belong to
-    another terminal, plus the contract above."""
-    env = {name: value for name, value in base.items() if name not in _NOT_INHERITED}
+    """The environment of one session's gdtui: the contract above, and from `base` only what a
+    session needs (the server's own environment may hold its operator's secrets, such as
+    SSH_AUTH_SOCK). With `term`, a pseudo-terminal session: its size and colours come from the
+    terminal, so nothing of the web driver passes; without, a browser tab: textual-serve's
+    variables pass."""
+    env = {name: value for name, value in base.items()
+           if name in _PASSED or name.startswith(_PASSED_PREFIXES) or (term is None and name in _WEB)}
     env[STATE_DIR] = str(state_dir)
     env["XDG_STATE_HOME"] = str(state_dir)  # (the bridge for today's app, see above)
     if data_dir is not None:
@@ -60,6 +65,7 @@ def child_env(base: Mapping[str, str], state_dir: Path, *, data_dir: str | None 
         env[DELIVER] = "1"
     if term is not None:
         env["TERM"] = term
+        env.pop("TEXTUAL_DRIVER", None)
     return env
 
 

@@ -265,6 +265,10 @@ class Browser:
             self._allow_downloads()
         self.driver.get(url)
 
+    def switch(self, tab: int) -> None:
+        """Make the `tab`-th tab (from 0) the one typed into."""
+        self.driver.switch_to.window(self.driver.window_handles[tab])
+
     def first_frame(self) -> None:
         """Wait until the page has had the app's first bytes (textual.js marks the body)."""
         wait_until(lambda: self.driver.execute_script("return document.body.classList.contains('-first-byte')"),

@@ -9,7 +9,7 @@ import stat
 from gdtui.engine.session import load
 from gdtui.spawn import autosave_in
 
-from reach_helpers import Terminal, alive, epoch, in_groups, ssh, wait_until
+from reach_helpers import Terminal, alive, epoch, free_port, gdtui, in_groups, ssh, wait_until
 
 
 def kept_epoch(host, name: str) -> int:
@@ -51,7 +51,8 @@ def test_a_key_not_in_authorized_keys_is_refused_as_openssh_refuses_it(start_hos
     assert host.stop() == 0
 
 
-def test_two_students_at_once_stay_independent(start_host, keys):
+def test_two_students_at_once_stay_independent(start_host, keys, monkeypatch):
+    monkeypatch.setenv("GDTUI_TEST_SECRET", "the host's own")
     host = start_host()
     alice = Terminal(ssh(host.port, keys["alice"], "alice"))
     bob = Terminal(ssh(host.port, keys["bob"], "bob"))
@@ -64,6 +65,9 @@ def test_two_students_at_once_stay_independent(start_host, keys):
         alice.expect(epoch(2))
         bob.send(b" ")
         bob.expect(epoch(1))
+        for pid in host.pids():
+            env = open(f"/proc/{pid}/environ").read().split("\0")
+            assert "TERM=xterm-256color" in env and not any(v.startswith("GDTUI_TEST_SECRET=") for v in env)
         for term in (alice, bob):
             term.send(b"q")
             assert term.wait() == 0
@@ -228,3 +232,26 @@ def test_the_host_key_is_made_once_and_kept_private(start_host):
     assert key.read_bytes() == before
     fingerprint = first.log.split("host key ")[1].split(")")[0]
     assert f"host key {fingerprint})" in second.log
+
+
+def test_on_a_terminal_the_host_shows_the_board(tmp_path, keys):
+    port = free_port()
+    board = Terminal(gdtui("host", "--port", str(port), "--state-dir", str(tmp_path / "state"),
+                           "--authorized-keys", str(keys["authorized_keys"]), "--seed", "0"))
+    try:
+        board.expect(rb"gdtui host: 0 session\(s\)")
+        board.expect(rb"student.+since.+epoch.+loss.+rule.+alpha.+state")
+        alice = Terminal(ssh(port, keys["alice"], "alice"))
+        try:
+            alice.expect(epoch(0))
+            board.expect(rb"gdtui host: 1 session\(s\)")
+            board.expect(rb"alice")
+            alice.send(b"q")
+            assert alice.wait() == 0
+        finally:
+            alice.close()
+        board.expect(rb"disconnect alice")
+        board.proc.send_signal(signal.SIGTERM)
+        assert board.wait() == 0
+    finally:
+        board.close()

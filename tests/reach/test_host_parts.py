@@ -111,12 +111,17 @@ def test_without_a_terminal_the_board_logs_one_line_per_connect_and_disconnect(t
     assert lines[1].endswith(": gdtui quit (status 0)")
 
 
-def test_a_session_environment_follows_the_contract(tmp_path):
-    env = child_env({"PATH": "/bin", "COLUMNS": "80", "GDTUI_DELIVER": "1", "COLORTERM": "truecolor"},
-                    tmp_path, data_dir="/data", term="xterm-256color")
-    assert env == {"PATH": "/bin", "GDTUI_STATE_DIR": str(tmp_path), "XDG_STATE_HOME": str(tmp_path),
-                   "GDTUI_DATA_DIR": "/data", "TERM": "xterm-256color"}
-    assert child_env({}, tmp_path, deliver=True)["GDTUI_DELIVER"] == "1"
+def test_a_session_environment_follows_the_contract_and_keeps_the_servers_secrets(tmp_path):
+    server = {"PATH": "/bin", "LC_ALL": "C.UTF-8", "TEXTUAL_FPS": "20", "SSH_AUTH_SOCK": "/tmp/agent",
+              "AWS_SECRET_ACCESS_KEY": "x", "COLORTERM": "truecolor", "GDTUI_DELIVER": "1", "COLUMNS": "80"}
+    ssh = child_env(server, tmp_path, data_dir="/data", term="xterm-256color")
+    assert ssh == {"PATH": "/bin", "LC_ALL": "C.UTF-8", "TEXTUAL_FPS": "20", "GDTUI_STATE_DIR": str(tmp_path),
+                   "XDG_STATE_HOME": str(tmp_path), "GDTUI_DATA_DIR": "/data", "TERM": "xterm-256color"}
+    web = child_env({**server, "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver", "ROWS": "31"},
+                    tmp_path, deliver=True)
+    assert web["GDTUI_DELIVER"] == "1" and (web["COLUMNS"], web["ROWS"]) == ("80", "31")
+    assert web["TEXTUAL_DRIVER"] == "textual.drivers.web_driver:WebDriver"
+    assert "SSH_AUTH_SOCK" not in web and "AWS_SECRET_ACCESS_KEY" not in web and "GDTUI_DATA_DIR" not in web
 
 
 def test_the_autosave_is_found_where_either_app_puts_it(tmp_path):

@@ -36,7 +36,8 @@ def test_a_tab_shows_gdtui_and_keys_typed_into_the_page_step_it(start_server, br
     assert load(autosave_in(folder)).epoch == 3
 
 
-def test_two_tabs_are_two_processes_each_in_its_own_folder(start_server, browser):
+def test_two_tabs_are_two_processes_each_in_its_own_folder(start_server, browser, monkeypatch):
+    monkeypatch.setenv("GDTUI_TEST_SECRET", "the server's own")
     server = serve(start_server)
     browser.open(server.url)
     browser.first_frame()
@@ -50,6 +51,8 @@ def test_two_tabs_are_two_processes_each_in_its_own_folder(start_server, browser
         assert env["GDTUI_STATE_DIR"] == os.readlink(f"/proc/{pid}/cwd")
         assert env["GDTUI_DELIVER"] == "1" and env["GDTUI_DATA_DIR"] == env["GDTUI_STATE_DIR"]
         assert stat_mode(env["GDTUI_STATE_DIR"]) == 0o700
+        assert "GDTUI_TEST_SECRET" not in env
+        assert int(env["COLUMNS"]) > 80 and int(env["ROWS"]) > 24  # the page's size (1280x800 pixels)
 
 
 def stat_mode(path: str) -> int:
@@ -72,15 +75,30 @@ def test_the_offline_page_links_nothing_outside(tmp_path):
     assert page.count("{{ config.static.url }}fonts/RobotoMono") == 2
 
 
-def test_sigterm_stops_the_server_and_every_tab(start_server, browser):
+def test_sigterm_stops_the_server_and_every_tab_after_each_kept_its_session(start_server, browser):
     server = serve(start_server)
     browser.open(server.url)
+    browser.first_frame()
     browser.open(server.url, new_tab=True)
     browser.first_frame()
     tabs = wait_until(lambda: len(server.tabs()) == 2 and server.tabs(), "two tabs' gdtui")
+    for n, steps in ((0, "  "), (1, " ")):
+        browser.switch(n)
+        browser.type(steps)
+    for n in (0, 1):  # keys are taken in order: once a tab's export is out, its steps were taken
+        browser.switch(n)
+        browser.type("x")
+        wait_until(lambda: len(exports(server, browser)) == n + 1, f"tab {n}'s export")
     assert server.stop() == 0
     assert not [pid for pid in tabs if alive(pid)]
+    assert sorted(load(autosave_in(f)).epoch for f in server.tab_folders()) == [1, 2]
     assert "stopped 2 tab(s)" in server.out
+
+
+def exports(server, browser) -> list[Path]:
+    """The screens exported by `x`: written into the tab's folder by today's app, or downloaded
+    once the app follows GDTUI_DELIVER."""
+    return [*server.state.glob("tab-*/gdtui-*.svg"), *(p for p in browser.downloaded() if p.suffix == ".svg")]
 
 
 def test_a_killed_server_leaves_no_tab_behind(start_server, browser):
