@@ -131,6 +131,21 @@ class Gate(asyncssh.SSHServer):
     def _refuse(self, why: str) -> None:
         self._conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, f"gdtui host: {why}")
 
+    # No forwarding of any kind: a student gets gdtui and nothing else (asyncssh refuses these by
+    # default too; said here so that no default change can open them).
+
+    def connection_requested(self, *args) -> bool:
+        return False
+
+    def server_requested(self, *args) -> bool:
+        return False
+
+    def unix_connection_requested(self, *args) -> bool:
+        return False
+
+    def unix_server_requested(self, *args) -> bool:
+        return False
+
     def password_auth_supported(self) -> bool:
         return False
 
