@@ -191,7 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in REACH_COMMANDS:
         from importlib import import_module
-        return import_module(f"gdtui.{argv[0]}").main(argv[1:])
+        try:
+            command = import_module(f"gdtui.{argv[0]}")
+        except ModuleNotFoundError as exc:
+            fail(f"gdtui {argv[0]} needs {exc.name}: pip install 'gdtui[{argv[0]}]'")
+        return command.main(argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     parser = SUBCOMMANDS[command]() if command else _app_parser()
     args = parser.parse_args(argv[1:] if command else argv)

@@ -32,17 +32,36 @@ def parse(prog: str, description: str, add_own: Callable[[argparse.ArgumentParse
         config_from_args(training)
     except ConfigError as exc:
         fail(str(exc))
+    if args.data_dir is not None:
+        args.data_dir = os.path.abspath(args.data_dir)
     csv = training.dataset if training.dataset not in ("blobs", "moons", "circles") else None
-    data_dir = getattr(args, "data_dir", None)
-    if csv is not None and data_dir is not None and not _inside(Path(csv), Path(data_dir)):
-        fail(f"--dataset {csv} is outside --data-dir {data_dir}: sessions may read CSVs only from there")
+    if csv is not None:
+        if args.data_dir is None:
+            fail(f"--dataset {csv} needs --data-dir DIR: the folder the sessions may read CSVs from")
+        if not _inside(Path(csv), Path(args.data_dir)):
+            fail(f"--dataset {csv} is outside --data-dir {args.data_dir}: sessions may read CSVs only from there")
+        rest = _absolute_dataset(rest)
     return args, rest
+
+
+def _absolute_dataset(argv: list[str]) -> list[str]:
+    """`argv` with the --dataset path made absolute (each session runs in a folder of its own)."""
+    out, after_flag = [], False
+    for item in argv:
+        if after_flag:
+            item, after_flag = os.path.abspath(item), False
+        elif item == "--dataset":
+            after_flag = True
+        elif item.startswith("--dataset="):
+            item = "--dataset=" + os.path.abspath(item.split("=", 1)[1])
+        out.append(item)
+    return out
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR", default=None,
-                        help="the only folder from which a session may read a CSV (default: none but the "
-                             "session's own folder)")
+                        help="the only folder from which a session may read a CSV, --dataset's included "
+                             "(default: none but the session's own folder)")
 
 
 def state_root(kind: str) -> Path:

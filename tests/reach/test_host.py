@@ -6,6 +6,10 @@ import os
 import signal
 import stat
 
+import pytest
+
+pytest.importorskip("asyncssh", reason="asyncssh is not installed (pip install 'gdtui[host]')")
+
 from gdtui.engine.session import load
 from gdtui.spawn import autosave_in
 

@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytest.importorskip("textual_serve", reason="textual_serve is not installed (pip install 'gdtui[serve]')")
+
 from gdtui.engine.session import load
 from gdtui.serve import offline_template
 from gdtui.spawn import autosave_in
