@@ -32,6 +32,9 @@ import asyncssh
 from gdtui.host_access import Student
 from gdtui.spawn import autosave_in, child_env, launcher_command
 
+USAGE_ERROR = 2
+"""gdtui's status for input it refuses, such as a session file it cannot reopen."""
+
 GRACE_SECONDS = 5.0
 """How long the app has to keep its session after SIGHUP before SIGKILL."""
 
@@ -103,10 +106,24 @@ class StudentSession:
         self.exit_status = code if code is not None and code >= 0 else 1
         if self._closing and self._closing != "gone":
             return self._say(process, f"gdtui host: {self._closing}; your work is kept: connect again to go on", 0)
+        if code == USAGE_ERROR and self.resumed_at is not None:
+            aside = self._put_aside(self.resumed_at)
+            self._closing = f"the kept session could not be reopened (moved to {aside})"
+            return self._say(process, f"gdtui host: {self._closing}; connect again to start afresh", code)
         if code is None or code < 0:
-            name = signal.Signals(-code).name if code else "no status"
-            return self._say(process, f"gdtui host: gdtui ended abnormally ({name})", 1)
+            return self._say(process, f"gdtui host: gdtui ended abnormally ({_signal_name(code)})", 1)
         return self.exit_status
+
+    @staticmethod
+    def _put_aside(autosave: Path) -> str:
+        """Rename an autosave gdtui refused (it said why, in one line, on the terminal), so the
+        next connection starts afresh instead of failing the same way; its name, for the log."""
+        aside = autosave.with_name(f"{autosave.stem}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        try:
+            os.replace(autosave, aside)
+        except OSError:
+            return "nowhere: it could not be moved"
+        return aside.name
 
     async def close(self, why: str) -> None:
         """End the session from the host's side (`why` is told to the student), and wait."""
@@ -201,6 +218,13 @@ class StudentSession:
         except (asyncssh.Error, OSError):
             pass
         return status
+
+
+def _signal_name(code: int | None) -> str:
+    try:
+        return signal.Signals(-code).name
+    except (TypeError, ValueError):
+        return f"status {code}"
 
 
 def set_size(fd: int, columns: int, rows: int) -> None:

@@ -131,6 +131,37 @@ def test_a_dropped_link_leaves_no_process_and_reconnecting_resumes_at_the_same_e
     assert host.stop() == 0
 
 
+def test_a_kept_session_that_cannot_be_reopened_is_put_aside_and_the_next_connection_starts_afresh(
+        start_host, keys):
+    host = start_host()
+    term = Terminal(ssh(host.port, keys["alice"], "alice"))
+    try:
+        term.expect(epoch(0))
+        term.send(b" ")
+        term.expect(epoch(1))
+        term.send(b"q")
+        assert term.wait() == 0
+    finally:
+        term.close()
+    (folder,) = (host.state / "students").iterdir()
+    autosave_in(folder).write_text('{"format": "gdtui-session", "version": 1, "kind": "tr')  # (cut short)
+    again = Terminal(ssh(host.port, keys["alice"], "alice"))
+    try:
+        assert again.wait() == 2
+        assert b"gdtui host: the kept session could not be reopened (moved to last-session.unreadable-" in again.output
+    finally:
+        again.close()
+    assert autosave_in(folder) is None
+    fresh = Terminal(ssh(host.port, keys["alice"], "alice"))
+    try:
+        fresh.expect(epoch(0))
+        fresh.send(b"q")
+        assert fresh.wait() == 0
+    finally:
+        fresh.close()
+    assert host.stop() == 0
+
+
 def test_no_session_without_a_terminal(start_host, keys):
     host = start_host()
     term = Terminal(ssh(host.port, keys["alice"], "alice", tty=False))
