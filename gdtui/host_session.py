@@ -35,8 +35,10 @@ from gdtui.spawn import autosave_in, child_env, launcher_command
 USAGE_ERROR = 2
 """gdtui's status for input it refuses, such as a session file it cannot reopen."""
 
-GRACE_SECONDS = 5.0
-"""How long the app has to keep its session after SIGHUP before SIGKILL."""
+GRACE_SECONDS = 30.0
+"""How long the app has to keep its session after SIGHUP before SIGKILL: saving takes about
+2.6 s for 100,000 epochs of history and 9 s for 300,000 on this 2-core machine, and on SIGTERM
+every session saves at once."""
 
 
 class StudentSession:

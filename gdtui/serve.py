@@ -37,8 +37,8 @@ from textual_serve.server import Server
 from gdtui import reach_options
 from gdtui.spawn import children_of, end_processes, launcher_command, running
 
-GRACE_SECONDS = 10.0
-"""How long the tabs have to keep their sessions when the server stops."""
+GRACE_SECONDS = 30.0
+"""How long the tabs have to keep their sessions when the server stops (see the host's)."""
 
 _REMOTE_FONT = re.compile(r'<link\b[^>]*href="https://fonts\.googleapis\.com/[^"]*"[^>]*>', re.S)
 _LOCAL_FONT = """<style>
