@@ -57,6 +57,7 @@ class Host:
         self.stopping = False
         self._handlers: set[asyncio.Task] = set()
         """The tasks serving a session request, until its exit status is sent."""
+        self._takeover: dict[Student, asyncio.Lock] = {}
 
     async def serve_session(self, process: asyncssh.SSHServerProcess) -> None:
         """asyncssh's process factory: one session request, to its exit status."""
@@ -77,13 +78,14 @@ class Host:
             newline = "\r\n" if process.term_type else "\n"  # (a client's terminal in raw mode needs the CR)
             process.stderr.write(f"gdtui host: {refusal}{newline}".encode())
             return 1
-        earlier = self.sessions.get(student)
-        if earlier is not None:
-            await earlier.close("you connected again from elsewhere")
         session = StudentSession(
             student, self.root / "students" / student.folder, (process.get_extra_info("peername") or ("?",))[0],
             options=self.options, data_dir=self.data_dir, idle_timeout=self.idle_timeout, environ=os.environ)
-        self.sessions[student] = session
+        async with self._takeover.setdefault(student, asyncio.Lock()):  # (the latest connection wins)
+            earlier = self.sessions.get(student)
+            if earlier is not None:  # one folder, one gdtui: the earlier one keeps its work and goes
+                await earlier.close("you connected again from elsewhere")
+            self.sessions[student] = session
         status = 1
         try:
             status = await session.run(process, started=self.board.connected)

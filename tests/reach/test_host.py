@@ -289,3 +289,25 @@ def test_on_a_terminal_the_host_shows_the_board(tmp_path, keys):
         assert board.wait() == 0
     finally:
         board.close()
+
+
+def test_connecting_again_while_still_connected_takes_the_session_over(start_host, keys):
+    host = start_host()
+    first = Terminal(ssh(host.port, keys["alice"], "alice"))
+    try:
+        first.expect(epoch(0))
+        first.send(b"  ")
+        first.expect(epoch(2))
+        second = Terminal(ssh(host.port, keys["alice"], "alice"))
+        try:
+            assert first.wait() == 0
+            assert b"gdtui host: you connected again from elsewhere; your work is kept" in first.output
+            second.expect(epoch(2))
+            second.send(b"q")
+            assert second.wait() == 0
+        finally:
+            second.close()
+    finally:
+        first.close()
+    assert kept_epoch(host, "alice") == 2 and len(host.pids()) == 2
+    assert host.stop() == 0
