@@ -49,7 +49,7 @@ class GDApp(App[int]):
         """The terminal is below MIN_SIZE: a note replaces the panels."""
 
     def get_default_screen(self) -> Screen:
-        return SoloScreen(self.session)
+        return SoloScreen(self.session, self.opening_note)  # (it says the note: the app mounts first)
 
     @property
     def solo(self) -> SoloScreen:
@@ -60,8 +60,6 @@ class GDApp(App[int]):
             loop = asyncio.get_running_loop()
             self.guard.protect(self.keep, lambda: loop.call_soon_threadsafe(self._hang_up))
         self.screen_change_signal.subscribe(self, self._screen_changed)
-        if self.opening_note:
-            self.solo.say(self.opening_note)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action == "quit" or not (self.too_small or self.leaving)
@@ -157,15 +155,20 @@ def run_app(config: TrainConfig) -> int:
 
 
 def resume_app(path: str | None, changes: dict) -> int:
-    """`gdtui --resume [PATH]`: reopen a saved session (default: the autosave) at its epoch,
-    with `changes` to its settings."""
+    """`gdtui --resume [PATH]`: reopen a saved session (default: the newest kept one) at its
+    epoch, with `changes` to its settings."""
+    return _run(build_resumed(path, changes))
+
+
+def build_resumed(path: str | None, changes: dict) -> GDApp:
+    """The app of `gdtui --resume` (SessionError if the session cannot be reopened)."""
     trainer, slot, where = sessions.open_session(path)
     if changes:
         trainer.configure(**changes)
     note = f"resumed {sessions.describe(where)} at epoch {trainer.epoch}"
     if path is None and sessions.slots.held_elsewhere(where):
         note += " (open in another gdtui: this one keeps its work in a slot of its own)"
-    return _run(GDApp(SoloSession(trainer), note, slot))
+    return GDApp(SoloSession(trainer), note, slot)
 
 
 def _run(app: GDApp) -> int:

@@ -43,9 +43,11 @@ class SoloScreen(Screen):
 
     BINDINGS = bindings(SOLO_KEYS)
 
-    def __init__(self, session: SoloSession) -> None:
+    def __init__(self, session: SoloSession, opening_note: str = "") -> None:
         super().__init__()
         self.session = session
+        self.opening_note = opening_note
+        """Said once the screen is up (e.g. which session was resumed)."""
         self.split = "train"
         """The split drawn on the scatter."""
         self.eval_split = "test"
@@ -77,6 +79,8 @@ class SoloScreen(Screen):
 
     def on_mount(self) -> None:
         self.redraw()
+        if self.opening_note:
+            self.say(self.opening_note)
 
     # ---- drawing -----------------------------------------------------------------------------
 
