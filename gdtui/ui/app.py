@@ -10,7 +10,8 @@ from textual import events
 from textual.app import App
 from textual.screen import Screen
 
-from gdtui.engine import TrainConfig, create_trainer
+from gdtui import data_dir
+from gdtui.engine import DataError, TrainConfig, create_trainer
 
 from . import exit_guard, sessions
 from .screens.race import RaceScreen
@@ -151,6 +152,10 @@ def build_app(config: TrainConfig) -> GDApp:
 
 
 def run_app(config: TrainConfig) -> int:
+    """`gdtui [options]` (DataError for a CSV outside $GDTUI_DATA_DIR, see `gdtui.data_dir`)."""
+    problem = data_dir.refusal(config.dataset)
+    if problem:
+        raise DataError(problem)
     return _run(build_app(config))
 
 
