@@ -194,7 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             command = import_module(f"gdtui.{argv[0]}")
         except ModuleNotFoundError as exc:
-            fail(f"gdtui {argv[0]} needs {exc.name}: pip install 'gdtui[{argv[0]}]'")
+            package = {"textual_serve": "textual-serve"}.get(exc.name, exc.name)
+            fail(f"gdtui {argv[0]} needs {package} (one of gdtui's dependencies): pip install {package}")
         return command.main(argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     parser = SUBCOMMANDS[command]() if command else _app_parser()

@@ -5,8 +5,9 @@
                [training options]
 
 Students connect with `ssh -p 2222 NAME@HOST` and a key. A student is (key fingerprint, user
-name): their folder under `$XDG_STATE_HOME/gdtui/host/students/` keeps their autosave, so a
-student whose link dropped connects again and is back at the same epoch.
+name): their folder under `$XDG_STATE_HOME/gdtui/host/students/` is the app's GDTUI_STATE_DIR,
+where it keeps the session in a slot (`sessions/*.json`); a student whose link dropped connects
+again and gets `gdtui --resume` there, back at the same epoch.
 
 The server runs with asyncssh's line editor off and no text encoding (`line_editor=False`,
 `encoding=None`): the line editor would hold keys back until Enter, and the app's bytes must

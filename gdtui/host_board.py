@@ -1,7 +1,7 @@
 """The board of `gdtui host`: on a terminal, a live table of the sessions (student, since, epoch,
 loss, rule, alpha, state) redrawn every second; otherwise, one log line per connect and
 disconnect. Epoch, loss, rule, alpha and the app's state come from each session's status file
-(`gdtui.status_file`); until the app writes one, those columns show `-`."""
+(`gdtui.status_file`, written by the app about once a second); a session without one yet shows `-`."""
 
 from __future__ import annotations
 

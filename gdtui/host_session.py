@@ -30,7 +30,8 @@ from typing import Callable, Mapping, Sequence
 import asyncssh
 
 from gdtui.host_access import Student
-from gdtui.spawn import autosave_in, child_env, launcher_command
+from gdtui.engine.session import SessionError, load
+from gdtui.spawn import child_env, kept_session, launcher_command
 
 USAGE_ERROR = 2
 """gdtui's status for input it refuses, such as a session file it cannot reopen."""
@@ -108,7 +109,7 @@ class StudentSession:
         self.exit_status = code if code is not None and code >= 0 else 1
         if self._closing and self._closing != "gone":
             return self._say(process, f"gdtui host: {self._closing}; your work is kept: connect again to go on", 0)
-        if code == USAGE_ERROR and self.resumed_at is not None:
+        if code == USAGE_ERROR and self.resumed_at is not None and not await _reopens(self.resumed_at):
             aside = self._put_aside(self.resumed_at)
             self._closing = f"the kept session could not be reopened (moved to {aside})"
             return self._say(process, f"gdtui host: {self._closing}; connect again to start afresh", code)
@@ -117,12 +118,13 @@ class StudentSession:
         return self.exit_status
 
     @staticmethod
-    def _put_aside(autosave: Path) -> str:
-        """Rename an autosave gdtui refused (it said why, in one line, on the terminal), so the
-        next connection starts afresh instead of failing the same way; its name, for the log."""
-        aside = autosave.with_name(f"{autosave.stem}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    def _put_aside(kept: Path) -> str:
+        """Rename a kept session gdtui refused (it said why, in one line, on the terminal) out of
+        the slots (no `.json` at the end), so the next connection does not fail the same way;
+        its name, for the log."""
+        aside = kept.with_name(f"{kept.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
-            os.replace(autosave, aside)
+            os.replace(kept, aside)
         except OSError:
             return "nowhere: it could not be moved"
         return aside.name
@@ -138,8 +140,8 @@ class StudentSession:
 
     async def _start(self, term: str | None, size: tuple[int, int, int, int]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.resumed_at = autosave_in(self.folder)
-        options = ["--resume", str(self.resumed_at)] if self.resumed_at else self.options
+        self.resumed_at = kept_session(self.folder)
+        options = ["--resume"] if self.resumed_at else self.options  # (the newest slot, as kept_session)
         master, slave = os.openpty()
         self._master = master
         try:
@@ -220,6 +222,18 @@ class StudentSession:
         except (asyncssh.Error, OSError):
             pass
         return status
+
+
+async def _reopens(kept: Path) -> bool:
+    """Whether the session in `kept` can be read (status 2 after a resume is also what a failed
+    autosave gives: a session that reads is never put aside)."""
+    def reads() -> bool:
+        try:
+            load(kept)
+        except SessionError:
+            return False
+        return True
+    return await asyncio.to_thread(reads)
 
 
 def _signal_name(code: int | None) -> str:

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from gdtui.cli import _add_training_options, _Parser, config_from_args, fail
-from gdtui.engine.config import ConfigError
-from gdtui.engine.session import autosave_path
+from gdtui.data_dir import inside
+from gdtui.engine.config import DATASETS, ConfigError
+from gdtui.engine.data import DataError, load_dataset
+from gdtui.ui import slots
 
 
 def parse(prog: str, description: str, add_own: Callable[[argparse.ArgumentParser], None],
@@ -29,17 +31,21 @@ def parse(prog: str, description: str, add_own: Callable[[argparse.ArgumentParse
     add_own(own)
     args, rest = own.parse_known_args(argv)
     try:
-        config_from_args(training)
+        config = config_from_args(training)
     except ConfigError as exc:
-        fail(str(exc))
+        fail(exc.words(exc.flag))
     if args.data_dir is not None:
         args.data_dir = os.path.abspath(args.data_dir)
-    csv = training.dataset if training.dataset not in ("blobs", "moons", "circles") else None
+    csv = training.dataset if training.dataset not in DATASETS else None
     if csv is not None:
         if args.data_dir is None:
             fail(f"--dataset {csv} needs --data-dir DIR: the folder the sessions may read CSVs from")
-        if not _inside(Path(csv), Path(args.data_dir)):
+        if not inside(csv, args.data_dir):
             fail(f"--dataset {csv} is outside --data-dir {args.data_dir}: sessions may read CSVs only from there")
+        try:  # (a file every session would refuse is refused once, here)
+            load_dataset(config)
+        except DataError as exc:
+            fail(str(exc))
         rest = _absolute_dataset(rest)
     return args, rest
 
@@ -65,8 +71,8 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def state_root(kind: str) -> Path:
-    """`$XDG_STATE_HOME/gdtui/<kind>` (the folder next to the autosave of a plain `gdtui`)."""
-    return autosave_path().parent / kind
+    """`$XDG_STATE_HOME/gdtui/<kind>`: next to the slots of a plain `gdtui` (`gdtui.ui.slots`)."""
+    return slots.state_dir() / kind
 
 
 def is_loopback(host: str) -> bool:
@@ -77,9 +83,3 @@ def is_loopback(host: str) -> bool:
     except ValueError:
         return False
 
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
-    except OSError:
-        return False

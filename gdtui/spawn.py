@@ -3,15 +3,15 @@ browser tab or SSH session, each in a folder of its own.
 
 The contract with the app is a handful of environment variables:
 
-- `GDTUI_STATE_DIR`: this session's private folder; the app keeps its autosave
-  (`last-session.json`), its saves and exports, and its status file there.
-- `GDTUI_DATA_DIR`: if set, the only folder a CSV may be read from.
-- `GDTUI_DELIVER=1`: saves and exports go to the browser (`App.deliver_text` /
-  `deliver_binary`) instead of being written to disk.
+- `GDTUI_STATE_DIR`: this session's private folder; the app keeps its session in a slot there
+  (`sessions/<time>-<pid>.json`, see `gdtui.ui.slots`), writes `S` saves and `x` exports and its
+  status file (`gdtui.status_file`) there, and `gdtui --resume` reopens the newest slot.
+- `GDTUI_DATA_DIR`: the only folder a CSV may be read from (`gdtui.data_dir`).
+- `GDTUI_DELIVER=1`: saves and exports go to the browser (`App.deliver_text`) instead of
+  being written to disk.
 
-Until the app reads `GDTUI_STATE_DIR` itself, the same folder is also given as `XDG_STATE_HOME`
-and as the working directory, so today's app autosaves to `<dir>/gdtui/last-session.json` and
-saves and exports into `<dir>`: nothing of one session can land in another's folder.
+The same folder is also the session's working directory, so that nothing a session does lands in
+the server's.
 
 `python -m gdtui.spawn [--tab-root ROOT] [--controlling-tty] -- [gdtui options]` is the small
 launcher both use: it asks the kernel to hang the app up when its parent dies (so no gdtui
@@ -38,7 +38,8 @@ from typing import Iterable, Mapping, Sequence
 STATE_DIR = "GDTUI_STATE_DIR"
 DATA_DIR = "GDTUI_DATA_DIR"
 DELIVER = "GDTUI_DELIVER"
-AUTOSAVE_NAME = "last-session.json"
+SESSIONS = "sessions"
+"""The app's slots in a state folder (see `gdtui.ui.slots`)."""
 
 _PASSED = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
 _PASSED_PREFIXES = ("LC_", "TEXTUAL_")
@@ -58,7 +59,6 @@ def child_env(base: Mapping[str, str], state_dir: Path, *, data_dir: str | None 
     env = {name: value for name, value in base.items()
            if name in _PASSED or name.startswith(_PASSED_PREFIXES) or (term is None and name in _WEB)}
     env[STATE_DIR] = str(state_dir)
-    env["XDG_STATE_HOME"] = str(state_dir)  # (the bridge for today's app, see above)
     if data_dir is not None:
         env[DATA_DIR] = str(data_dir)
     if deliver:
@@ -69,18 +69,21 @@ def child_env(base: Mapping[str, str], state_dir: Path, *, data_dir: str | None 
     return env
 
 
-def autosave_in(state_dir: Path) -> Path | None:
-    """The autosave the app left in `state_dir` (the newer one if both the contract's place and
-    today's app's place hold one), or None."""
-    found = [p for p in (state_dir / AUTOSAVE_NAME, state_dir / "gdtui" / AUTOSAVE_NAME) if p.is_file()]
-    return max(found, key=lambda p: p.stat().st_mtime_ns) if found else None
+def kept_session(state_dir: Path) -> Path | None:
+    """The newest session the app kept in `state_dir` (the one `gdtui --resume` reopens there),
+    or None."""
+    found = []
+    for path in (state_dir / SESSIONS).glob("*.json"):
+        try:
+            if not path.name.startswith(".") and path.is_file():
+                found.append((path.stat().st_mtime_ns, path))
+        except OSError:  # (gone meanwhile)
+            continue
+    return max(found)[1] if found else None
 
 
-def gdtui_command(options: Sequence[str], resume: Path | None = None) -> list[str]:
-    """The argv that starts gdtui: a fresh run with `options`, or the session in `resume` (a
-    resumed session keeps its own settings: data options would be refused with --resume)."""
-    tail = ["--resume", str(resume)] if resume is not None else list(options)
-    return [sys.executable, "-m", "gdtui", *tail]
+def gdtui_command(options: Sequence[str]) -> list[str]:
+    return [sys.executable, "-m", "gdtui", *options]
 
 
 def launcher_command(options: Sequence[str], *, tab_root: Path | None = None, data_dir: str | None = None,

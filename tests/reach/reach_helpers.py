@@ -209,11 +209,14 @@ class ServeProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.state = folder / f"serve-state-{self.port}"
+        self.cwd = folder / f"serve-cwd-{self.port}"
+        """The server's working directory (nothing of a tab may land there)."""
+        self.cwd.mkdir()
         self.out_path = folder / f"serve-{self.port}.out"
         self.err_path = folder / f"serve-{self.port}.err"
         argv = [a.replace("{port}", str(self.port)).replace("{state}", str(self.state)) for a in argv]
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=self.cwd)
         wait_until(lambda: accepts(self.port) or self.proc.poll() is not None, "the server to listen")
         assert self.proc.poll() is None, self.err_path.read_text()
 

@@ -1,4 +1,4 @@
-"""The contract between the servers and the app: the session environment, where the autosave
+"""The contract between the servers and the app: the session environment, where a kept session
 is found, and the status file."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 import os
 import time
 
-from gdtui.spawn import AUTOSAVE_NAME, autosave_in, child_env
+from gdtui.spawn import child_env, kept_session
 from gdtui.status_file import STATUS_NAME, Status, read_status, status_now, write_status
 
 
@@ -32,7 +32,7 @@ def test_a_session_environment_follows_the_contract_and_keeps_the_servers_secret
               "AWS_SECRET_ACCESS_KEY": "x", "COLORTERM": "truecolor", "GDTUI_DELIVER": "1", "COLUMNS": "80"}
     ssh = child_env(server, tmp_path, data_dir="/data", term="xterm-256color")
     assert ssh == {"PATH": "/bin", "LC_ALL": "C.UTF-8", "TEXTUAL_FPS": "20", "GDTUI_STATE_DIR": str(tmp_path),
-                   "XDG_STATE_HOME": str(tmp_path), "GDTUI_DATA_DIR": "/data", "TERM": "xterm-256color"}
+                   "GDTUI_DATA_DIR": "/data", "TERM": "xterm-256color"}
     web = child_env({**server, "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver", "ROWS": "31"},
                     tmp_path, deliver=True)
     assert web["GDTUI_DELIVER"] == "1" and (web["COLUMNS"], web["ROWS"]) == ("80", "31")
@@ -40,11 +40,19 @@ def test_a_session_environment_follows_the_contract_and_keeps_the_servers_secret
     assert "SSH_AUTH_SOCK" not in web and "AWS_SECRET_ACCESS_KEY" not in web and "GDTUI_DATA_DIR" not in web
 
 
-def test_the_autosave_is_found_where_either_app_puts_it(tmp_path):
-    assert autosave_in(tmp_path) is None
-    (tmp_path / "gdtui").mkdir()
-    (tmp_path / "gdtui" / AUTOSAVE_NAME).write_text("{}")
-    assert autosave_in(tmp_path) == tmp_path / "gdtui" / AUTOSAVE_NAME
-    (tmp_path / AUTOSAVE_NAME).write_text("{}")
-    os.utime(tmp_path / AUTOSAVE_NAME, ns=(time.time_ns() + 10**9,) * 2)
-    assert autosave_in(tmp_path) == tmp_path / AUTOSAVE_NAME
+def test_the_kept_session_is_the_newest_slot_as_resume_opens_it(tmp_path, monkeypatch):
+    from gdtui.ui import slots
+
+    assert kept_session(tmp_path) is None
+    (tmp_path / "sessions").mkdir()
+    assert kept_session(tmp_path) is None
+    older, newer = tmp_path / "sessions" / "20260101-000000-1.json", tmp_path / "sessions" / "20250101-000000-2.json"
+    for n, path in enumerate((older, newer)):
+        path.write_text("{}")
+        os.utime(path, ns=(time.time_ns() + n * 10**9,) * 2)
+    (tmp_path / "sessions" / "x.json.lock").write_text("")  # (the slot's lock, a put-aside file, a temp file)
+    (tmp_path / "sessions" / "y.json.unreadable-20260101-000000").write_text("")
+    (tmp_path / "sessions" / ".z.json").write_text("")
+    assert kept_session(tmp_path) == newer
+    monkeypatch.setenv("GDTUI_STATE_DIR", str(tmp_path))
+    assert slots.kept()[0].path == newer  # the one the app's --resume opens

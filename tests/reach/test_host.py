@@ -8,19 +8,23 @@ import stat
 
 import pytest
 
-pytest.importorskip("asyncssh", reason="asyncssh is not installed (pip install 'gdtui[host]')")
+pytest.importorskip("asyncssh", reason="asyncssh is not installed (pip install asyncssh)")
 
 from gdtui.engine.session import load
-from gdtui.spawn import autosave_in
+from gdtui.spawn import kept_session
 
 from reach_helpers import Terminal, alive, epoch, free_port, gdtui, in_groups, ssh, wait_until
 
 
-def kept_epoch(host, name: str) -> int:
-    """The epoch of the autosave in `name`'s folder on the host."""
+def folder_of(host, name: str):
     folders = [f for f in (host.state / "students").iterdir() if f.name.startswith(f"{name}-")]
     assert len(folders) == 1, folders
-    return load(autosave_in(folders[0])).epoch
+    return folders[0]
+
+
+def kept_epoch(host, name: str) -> int:
+    """The epoch of the session kept in `name`'s folder on the host (the newest slot)."""
+    return load(kept_session(folder_of(host, name))).epoch
 
 
 def test_a_student_sees_gdtui_steps_it_resizes_it_and_q_ends_ssh_with_status_0(start_host, keys):
@@ -36,6 +40,8 @@ def test_a_student_sees_gdtui_steps_it_resizes_it_and_q_ends_ssh_with_status_0(s
         term.expect(epoch(1))
         term.send(b"q")
         assert term.wait() == 0
+        assert b"gdtui: your work is kept: connect again to go on" in term.output
+        assert b"--resume" not in term.output
     finally:
         term.close()
     assert kept_epoch(host, "alice") == 1
@@ -126,7 +132,8 @@ def test_a_dropped_link_leaves_no_process_and_reconnecting_resumes_at_the_same_e
     finally:
         again.close()
     assert kept_epoch(host, "alice") == 4
-    assert "(resumed last-session.json" in host.log
+    assert f"(resumed {kept_session(folder_of(host, 'alice')).name}" in host.log
+    assert len(list((folder_of(host, "alice") / "sessions").glob("*.json"))) == 1  # (it went on in its slot)
     assert host.stop() == 0
 
 
@@ -143,14 +150,15 @@ def test_a_kept_session_that_cannot_be_reopened_is_put_aside_and_the_next_connec
     finally:
         term.close()
     (folder,) = (host.state / "students").iterdir()
-    autosave_in(folder).write_text('{"format": "gdtui-session", "version": 1, "kind": "tr')  # (cut short)
+    damaged = kept_session(folder)
+    damaged.write_text('{"format": "gdtui-session", "version": 1, "kind": "tr')  # (cut short)
     again = Terminal(ssh(host.port, keys["alice"], "alice"))
     try:
         assert again.wait() == 2
-        assert b"gdtui host: the kept session could not be reopened (moved to last-session.unreadable-" in again.output
+        assert f"the kept session could not be reopened (moved to {damaged.name}.unreadable-".encode() in again.output
     finally:
         again.close()
-    assert autosave_in(folder) is None
+    assert kept_session(folder) is None
     fresh = Terminal(ssh(host.port, keys["alice"], "alice"))
     try:
         fresh.expect(epoch(0))
@@ -279,7 +287,9 @@ def test_on_a_terminal_the_host_shows_the_board(tmp_path, keys):
         try:
             alice.expect(epoch(0))
             board.expect(rb"gdtui host: 1 session\(s\)")
-            board.expect(rb"alice")
+            alice.send(b" ")
+            alice.expect(epoch(1))  # the app's status file reaches the board within a second or two
+            board.expect(rb"alice\W+\d+m\d\ds\W+1\W+[0-9.e+-]+\W+gd\W+0\.01\W+paused")
             alice.send(b"q")
             assert alice.wait() == 0
         finally:

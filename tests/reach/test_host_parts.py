@@ -9,11 +9,13 @@ import time
 
 import pytest
 
-asyncssh = pytest.importorskip("asyncssh", reason="asyncssh is not installed (pip install 'gdtui[host]')")
+asyncssh = pytest.importorskip("asyncssh", reason="asyncssh is not installed (pip install asyncssh)")
 
 from gdtui.host_access import KeyList, RateLimit, Student
 from gdtui.host_board import Board, row
-from gdtui.host_session import StudentSession
+from gdtui.engine import TrainConfig, create_trainer
+from gdtui.engine.session import save
+from gdtui.host_session import StudentSession, _reopens
 from gdtui.status_file import Status, write_status
 
 SAFE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,23}-[0-9a-f]{16}")
@@ -92,3 +94,14 @@ def test_without_a_terminal_the_board_logs_one_line_per_connect_and_disconnect(t
     assert "connect bob?[2J SHA256:abc from 127.0.0.1 (new session, pid 4242)" in lines[0]
     assert lines[1].endswith("disconnect bob?[2J after " + lines[1].split(" after ")[1])
     assert lines[1].endswith(": gdtui quit (status 0)")
+
+
+async def test_only_a_kept_session_that_does_not_read_is_put_aside(tmp_path):
+    """gdtui ends with status 2 both when it refuses the session it was to resume and when its
+    autosave failed; only the first may put the kept session aside."""
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    trainer = create_trainer(TrainConfig(seed=0))
+    trainer.run(2)
+    save(trainer, good)
+    bad.write_text('{"format": "gdtui-session", "ver')
+    assert await _reopens(good) and not await _reopens(bad)

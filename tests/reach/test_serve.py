@@ -1,43 +1,59 @@
 """`gdtui serve` in a real headless Chromium. The terminal is an xterm.js canvas, so what the
-app does is checked from the server's side: its processes, their folders, their autosaves, and
-a download."""
+app does is checked from the server's side (its processes, their folders, their kept sessions)
+and from the browser's downloads (`S` and `x`)."""
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-pytest.importorskip("textual_serve", reason="textual_serve is not installed (pip install 'gdtui[serve]')")
+pytest.importorskip("textual_serve", reason="textual_serve is not installed (pip install textual-serve)")
 
 from gdtui.engine.session import load
 from gdtui.serve import offline_template
-from gdtui.spawn import autosave_in
+from gdtui.spawn import kept_session
 
 from reach_helpers import alive, gdtui, wait_until
-
-DELIVER_APP = Path(__file__).with_name("deliver_app.py")
 
 
 def serve(start_server, *extra: str):
     return start_server(*gdtui("serve", "--port", "{port}", "--state-dir", "{state}", "--seed", "0", *extra))
 
 
-def test_a_tab_shows_gdtui_and_keys_typed_into_the_page_step_it(start_server, browser):
+def downloads(browser, *suffixes: str) -> list[Path] | None:
+    """The finished downloads, once there is one ending in each of `suffixes` (in that order)."""
+    found = browser.downloaded()
+    picked = [next((f for f in found if f.name.endswith(suffix)), None) for suffix in suffixes]
+    return None if None in picked else picked
+
+
+def test_a_tab_shows_gdtui_keys_step_it_and_S_and_x_arrive_as_downloads(start_server, browser):
     server = serve(start_server)
     browser.open(server.url)
     browser.first_frame()
+    fetched = [u for u in browser.requested() if u.startswith(("http:", "https:", "ws:", "wss:"))]
+    assert fetched and all(u.startswith(server.url) for u in fetched), fetched  # (offline: nothing else)
+    assert any(u.endswith(".ttf") for u in fetched)  # (the font comes from the server too)
     (tab,) = wait_until(server.tabs, "the tab's gdtui")
     (folder,) = server.tab_folders()
-    browser.type("   ")
+    browser.type("   S")
+    (session,) = wait_until(lambda: downloads(browser, ".json"), "the session file's download")
+    assert session.name.startswith("gdtui-session-") and load(session).epoch == 3
+    browser.type("x")
+    svg, history = wait_until(lambda: downloads(browser, ".svg", "-history.csv"), "the export's downloads")
+    assert svg.read_text().lstrip().startswith("<svg")
+    assert [int(row["epoch"]) for row in csv.DictReader(history.open())] == [0, 1, 2, 3]
     browser.type("q")  # q keeps the session in the tab's folder and ends the app: the page says so
     wait_until(browser.ended, "the page to say the session ended")
     wait_until(lambda: not alive(tab), "the tab's gdtui to exit")
-    assert load(autosave_in(folder)).epoch == 3
+    assert load(kept_session(folder)).epoch == 3
+    assert list(server.cwd.iterdir()) == []  # nothing written where the server runs,
+    assert sorted(p.name for p in folder.iterdir()) == ["sessions", "status.json"]  # nor S or x on its disk
 
 
 def test_two_tabs_are_two_processes_each_in_its_own_folder(start_server, browser, monkeypatch):
@@ -63,15 +79,6 @@ def stat_mode(path: str) -> int:
     return os.stat(path).st_mode & 0o777
 
 
-def test_the_page_fetches_nothing_but_the_server(start_server, browser):
-    server = serve(start_server)
-    browser.open(server.url)
-    browser.first_frame()
-    fetched = [u for u in browser.requested() if u.startswith(("http:", "https:", "ws:", "wss:"))]
-    assert fetched and all(u.startswith(server.url) for u in fetched), fetched
-    assert any(u.endswith(".ttf") for u in fetched)  # (the font comes from the server too)
-
-
 def test_the_offline_page_links_nothing_outside(tmp_path):
     assert offline_template(tmp_path) == []
     page = (tmp_path / "app_index.html").read_text()
@@ -92,17 +99,12 @@ def test_sigterm_stops_the_server_and_every_tab_after_each_kept_its_session(star
     for n in (0, 1):  # keys are taken in order: once a tab's export is out, its steps were taken
         browser.switch(n)
         browser.type("x")
-        wait_until(lambda: len(exports(server, browser)) == n + 1, f"tab {n}'s export")
+        for done in wait_until(lambda: downloads(browser, ".svg", ".csv"), f"tab {n}'s export"):
+            done.unlink()  # (the next tab's may have the same name: the same second's)
     assert server.stop() == 0
     assert not [pid for pid in tabs if alive(pid)]
-    assert sorted(load(autosave_in(f)).epoch for f in server.tab_folders()) == [1, 2]
+    assert sorted(load(kept_session(f)).epoch for f in server.tab_folders()) == [1, 2]
     assert "stopped 2 tab(s)" in server.out
-
-
-def exports(server, browser) -> list[Path]:
-    """The screens exported by `x`: written into the tab's folder by today's app, or downloaded
-    once the app follows GDTUI_DELIVER."""
-    return [*server.state.glob("tab-*/gdtui-*.svg"), *(p for p in browser.downloaded() if p.suffix == ".svg")]
 
 
 def test_a_killed_server_leaves_no_tab_behind(start_server, browser):
@@ -113,16 +115,6 @@ def test_a_killed_server_leaves_no_tab_behind(start_server, browser):
     server.proc.send_signal(signal.SIGKILL)  # no chance to clean up: the kernel hangs the tab up
     server.proc.wait()
     wait_until(lambda: not alive(tab), "the orphaned tab to exit")
-
-
-def test_deliver_text_arrives_in_the_browser_as_a_download(start_server, browser):
-    server = start_server(sys.executable, str(DELIVER_APP), "serve", "{port}")
-    browser.open(server.url)
-    browser.first_frame()
-    browser.type("x")
-    (download,) = wait_until(browser.downloaded, "the download")
-    assert download.name == "gdtui-history.csv"
-    assert download.read_text() == "epoch,loss\n0,353.1145910278819\n1,125.3291336475047\n"
 
 
 def test_off_loopback_it_warns_in_one_line_and_a_busy_port_is_one_line(start_server):
