@@ -1,6 +1,6 @@
 """The board of `gdtui host`: on a terminal, a live table of the sessions (student, since, epoch,
-loss, rule, alpha, state) redrawn every second; otherwise, one log line per connect and
-disconnect. Epoch, loss, rule, alpha and the app's state come from each session's status file
+loss, rule, alpha, state; a diverged run stands out) redrawn every second; otherwise, one log
+line per connect and disconnect. Epoch, loss, rule, alpha and the app's state come from each session's status file
 (`gdtui.status_file`, written by the app about once a second); a session without one yet shows `-`."""
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from gdtui.host_session import StudentSession
 from gdtui.status_file import read_status
 
 COLUMNS = ("student", "since", "epoch", "loss", "rule", "alpha", "state")
+STYLES = {"diverged": "bold white on red", "closing": "dim", "ended": "dim", "leaving": "dim"}
+"""How a row stands out by its state: a student whose run diverged at once."""
 
 
 def row(session: StudentSession, now: float) -> tuple[str, ...]:
@@ -51,7 +53,8 @@ class Board:
         now = time.time() if now is None else now
         table = Table(*COLUMNS, title=f"gdtui host: {len(self.sessions)} session(s)", title_justify="left")
         for session in sorted(self.sessions, key=lambda s: s.since):
-            table.add_row(*row(session, now))
+            cells = row(session, now)
+            table.add_row(*cells, style=STYLES.get(cells[-1]))
         return table
 
     def say(self, line: str) -> None:

@@ -82,6 +82,15 @@ def test_a_board_row_shows_the_status_the_app_wrote(tmp_path):
     assert (shown[1], shown[6]) == ("1h00m", "closing")
 
 
+def test_a_diverged_student_stands_out_on_the_board(tmp_path):
+    calm, lost = session_in(tmp_path / "calm", "calm"), session_in(tmp_path / "lost", "lost")
+    for session, state in ((calm, "running"), (lost, "diverged")):
+        session.folder.mkdir()
+        write_status(session.folder, Status(4242, 1074.0, 12, None, "gd", 10.0, state))
+    table = Board([calm, lost], out=open(os.devnull, "w")).table(now=1075.0)
+    assert [r.style for r in table.rows] == [None, "bold white on red"]
+
+
 def test_without_a_terminal_the_board_logs_one_line_per_connect_and_disconnect(tmp_path):
     log = tmp_path / "log"
     with open(log, "w") as out:
