@@ -125,7 +125,8 @@ def _app_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gdtui", description="Watch gradient descent train a sigmoid unit, one key at a time. "
                      "`gdtui train --help` lists the headless trainer.",
                      epilog="subcommands: `gdtui train [options] [--json]` trains headless and prints the lesson's "
-                            "log; `gdtui compare --optimizers gd,adam [options] [--json]` races update rules")
+                            "log; `gdtui compare --optimizers gd,adam [options] [--json]` races update rules; "
+                            "`gdtui serve` serves the TUI to web browsers; `gdtui host` hosts it over SSH")
     parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
     _add_training_options(parser)
     parser.add_argument("--resume", nargs="?", const="", default=None, metavar="PATH",
@@ -208,8 +209,20 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(**{field.name: getattr(args, field.name) for field in fields(TrainConfig)}).validated()
 
 
+REACH_COMMANDS = ("serve", "host")
+"""`gdtui serve` (browsers, gdtui.serve) and `gdtui host` (SSH, gdtui.host) parse their own options."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in REACH_COMMANDS:
+        from importlib import import_module
+        try:
+            command = import_module(f"gdtui.{argv[0]}")
+        except ModuleNotFoundError as exc:
+            package = {"textual_serve": "textual-serve"}.get(exc.name, exc.name)
+            fail(f"gdtui {argv[0]} needs {package} (one of gdtui's dependencies): pip install {package}")
+        return command.main(argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     parser = SUBCOMMANDS[command]() if command else _app_parser()
     args = parser.parse_args(argv[1:] if command else argv)

@@ -1,18 +1,22 @@
 """The gdtui application: routes between the solo view and the race, keeps the session when it
 ends (quit, hangup, termination), and shows a note instead of panels when the terminal is too small.
-What is drawn and how keys act live in the screens (`screens.solo`, `screens.race`)."""
+Under a server it also reports its status for the host's board and hands `S` and `x` files to the
+browser. What is drawn and how keys act live in the screens (`screens.solo`, `screens.race`)."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 
 from textual import events
 from textual.app import App
 from textual.screen import Screen
 
-from gdtui.engine import TrainConfig, create_trainer
+from gdtui import data_dir
+from gdtui.engine import DataError, Trainer, TrainConfig, create_trainer
+from gdtui.engine.race import Race
 
-from . import exit_guard, sessions
+from . import exit_guard, sessions, status_report
 from .screens.race import RaceScreen
 from .screens.solo import SoloScreen
 from .solo import SoloSession
@@ -47,9 +51,11 @@ class GDApp(App[int]):
         """The last autosave failed (then gdtui ends with status 2)."""
         self.too_small = False
         """The terminal is below MIN_SIZE: a note replaces the panels."""
+        self.status = status_report.StatusReport.from_environment()
+        """The status file for `gdtui host`'s board (written only under a server)."""
 
     def get_default_screen(self) -> Screen:
-        return SoloScreen(self.session)
+        return SoloScreen(self.session, self.opening_note)  # (it says the note: the app mounts first)
 
     @property
     def solo(self) -> SoloScreen:
@@ -60,8 +66,9 @@ class GDApp(App[int]):
             loop = asyncio.get_running_loop()
             self.guard.protect(self.keep, lambda: loop.call_soon_threadsafe(self._hang_up))
         self.screen_change_signal.subscribe(self, self._screen_changed)
-        if self.opening_note:
-            self.solo.say(self.opening_note)
+        if self.status.folder is not None:
+            self.report_status()
+            self.set_interval(1.0, self.report_status)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action == "quit" or not (self.too_small or self.leaving)
@@ -108,6 +115,44 @@ class GDApp(App[int]):
                 else:
                     screen.redraw()
 
+    # ---- under a server ------------------------------------------------------------------------
+
+    def _status_values(self) -> status_report.Values:
+        """What the solo view shows now (as last drawn), for the status file."""
+        stack = self.screen_stack  # (empty once the app has ended)
+        view = (stack[0].shown if stack else None) or self.session.view()
+        return status_report.values(view, any(isinstance(s, RaceScreen) for s in self.screen_stack))
+
+    def report_status(self) -> None:
+        """The status file, if what the solo view shows changed (called once a second)."""
+        if not self.leaving:
+            self.status.update(self._status_values())
+
+    @property
+    def delivers(self) -> bool:
+        """`S` and `x` hand their files to the browser: asked for by `gdtui serve`, and under
+        Textual's web driver (else they write them into the output folder)."""
+        return sessions.delivering() and self.is_web
+
+    def send_file(self, name: str, text: str, mime_type: str) -> None:
+        self.deliver_text(io.StringIO(text), save_filename=name, mime_type=mime_type, name=name)
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        screen = self.screen if isinstance(self.screen, (SoloScreen, RaceScreen)) else self.solo
+        screen.say(f"the download of {event.name} failed: {event.exception}")
+
+    def save_saying(self, session: Trainer | Race) -> str:
+        """`S`: save the session (or the race), and the line that says where it went."""
+        if self.delivers:
+            return sessions.deliver_saying(session, self.send_file)
+        return sessions.save_here_saying(session)
+
+    def export_saying(self) -> str:
+        """`x`: export the screen and the solo run's history, and the line that says where."""
+        if self.delivers:
+            return sessions.deliver_export_saying(self.session.trainer, self.export_screenshot(), self.send_file)
+        return sessions.export_here_saying(self.session.trainer, self.export_screenshot())
+
     # ---- keeping the work ----------------------------------------------------------------------
 
     def keep_session(self) -> None:
@@ -116,6 +161,8 @@ class GDApp(App[int]):
         thread may call it (the exit guard's does when the loop is stuck): the session's lock
         keeps it from reading a trainer in the middle of a step."""
         with self.session.lock:
+            if self.status.folder is not None:
+                self.status.leave(self._status_values())
             if self.session.untouched:
                 self.autosaved = "gdtui: nothing trained, so the last kept session stays as it was"
                 return
@@ -127,7 +174,7 @@ class GDApp(App[int]):
                 if self.guard is not None:
                     self.guard.status = 2
             else:
-                self.autosaved = f"gdtui: session kept in {sessions.describe(path)} (`gdtui --resume` reopens it)"
+                self.autosaved = sessions.kept_words(path)
 
     async def action_quit(self) -> None:
         self.session.pause()
@@ -153,19 +200,28 @@ def build_app(config: TrainConfig) -> GDApp:
 
 
 def run_app(config: TrainConfig) -> int:
+    """`gdtui [options]` (DataError for a CSV outside $GDTUI_DATA_DIR, see `gdtui.data_dir`)."""
+    problem = data_dir.refusal(config.dataset)
+    if problem:
+        raise DataError(problem)
     return _run(build_app(config))
 
 
 def resume_app(path: str | None, changes: dict) -> int:
-    """`gdtui --resume [PATH]`: reopen a saved session (default: the autosave) at its epoch,
-    with `changes` to its settings."""
+    """`gdtui --resume [PATH]`: reopen a saved session (default: the newest kept one) at its
+    epoch, with `changes` to its settings."""
+    return _run(build_resumed(path, changes))
+
+
+def build_resumed(path: str | None, changes: dict) -> GDApp:
+    """The app of `gdtui --resume` (SessionError if the session cannot be reopened)."""
     trainer, slot, where = sessions.open_session(path)
     if changes:
         trainer.configure(**changes)
     note = f"resumed {sessions.describe(where)} at epoch {trainer.epoch}"
     if path is None and sessions.slots.held_elsewhere(where):
         note += " (open in another gdtui: this one keeps its work in a slot of its own)"
-    return _run(GDApp(SoloSession(trainer), note, slot))
+    return GDApp(SoloSession(trainer), note, slot)
 
 
 def _run(app: GDApp) -> int:

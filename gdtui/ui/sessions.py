@@ -1,20 +1,52 @@
-"""Keeping the learner's work: the autosave, saving and exporting into the current directory
-(saving when the link drops is `exit_guard`'s)."""
+"""Keeping the learner's work: the autosave, saving and exporting into the output folder, or to
+the browser under `gdtui serve` (saving when the link drops is `exit_guard`'s)."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
+from typing import Callable
 
 from gdtui.engine import Trainer
 from gdtui.engine.atomic import write_atomic
-from gdtui.engine.export import write_history_csv
+from gdtui.engine.codec import Bad, one_line
+from gdtui.engine.export import history_csv, write_history_csv
 from gdtui.engine.race import Race
-from gdtui.engine.session import SessionError, load, save
+from gdtui.engine.session import MAX_SESSION_BYTES, SessionError, load, save, to_document
 
 from . import slots
 from .slots import Slot
+
+STATE_DIR = "GDTUI_STATE_DIR"
+"""Set by `gdtui host` and `gdtui serve`: the session's own folder on the server."""
+DELIVER = "GDTUI_DELIVER"
+"""Set to 1 by `gdtui serve`: `S` and `x` send their files to the browser as downloads."""
+
+Send = Callable[[str, str, str], None]
+"""Hands a file to the browser: (file name, text, MIME type)."""
+
+
+def served() -> bool:
+    """Run by `gdtui host` or `gdtui serve`, in a folder of its own on the server."""
+    return os.path.isabs(os.environ.get(STATE_DIR, ""))
+
+
+def delivering() -> bool:
+    """Whether `S` and `x` should send their files to the browser (`gdtui serve`)."""
+    return os.environ.get(DELIVER) == "1"
+
+
+def kept_words(path: Path) -> str:
+    """The line said once the session is kept in `path` (after the terminal is restored): over
+    SSH the student connects again to go on; a browser tab's line goes to the server's log."""
+    if served() and delivering():
+        return f"gdtui: session kept in {path} (a browser tab's folder on the server)"
+    if served():
+        return "gdtui: your work is kept: connect again to go on"
+    return f"gdtui: session kept in {describe(path)} (`gdtui --resume` reopens it)"
+
 
 def autosave(trainer: Trainer, slot: Slot) -> Path:
     """Save to this process's slot (taken on first use); SessionError says why it could not."""
@@ -30,13 +62,13 @@ def autosave(trainer: Trainer, slot: Slot) -> Path:
 def output_folder() -> Path:
     """Where `S` and `x` write: the session's own folder under `gdtui host` (GDTUI_STATE_DIR),
     else the current directory (OSError if it is gone)."""
-    given = os.environ.get("GDTUI_STATE_DIR", "")
+    given = os.environ.get(STATE_DIR, "")
     return Path(given) if os.path.isabs(given) else Path.cwd()
 
 
 def free_name(stem: str, suffix: str, folder: Path) -> Path:
     """`stem-YYYYmmdd-HHMMSS<suffix>` in `folder`, never an existing file's name."""
-    base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    base = stamped(stem, "")
     path, n = folder / f"{base}{suffix}", 1
     while path.exists() or path.is_symlink():
         n += 1
@@ -82,6 +114,44 @@ def export_here_saying(trainer: Trainer, screen_svg: str) -> str:
             return f"not exported: {describe(path)}: {exc.strerror or exc}"
     return (f"exported the screen to {describe(svg)} and the history ({len(trainer.history)} rows) "
             f"to {describe(csv)}")
+
+
+def stamped(stem: str, suffix: str) -> str:
+    return f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}{suffix}"
+
+
+def session_text(session: Trainer | Race) -> str:
+    """The session file's text, as `save` writes it (SessionError if it cannot be made)."""
+    try:
+        text = json.dumps(to_document(session), allow_nan=False, separators=(",", ":"))
+    except Bad as exc:
+        raise SessionError(one_line(f"cannot save: {exc}")) from None
+    if len(text) > MAX_SESSION_BYTES:
+        raise SessionError(f"the session would take {len(text) / 2**20:.0f} MB, more than the "
+                           f"{MAX_SESSION_BYTES // 2**20} MB a session file may hold")
+    return text
+
+
+def deliver_saying(session: Trainer | Race, send: Send) -> str:
+    """`S` under `gdtui serve`: the session file as a browser download, and the line that says so."""
+    kind = "race" if isinstance(session, Race) else "session"
+    try:
+        text = session_text(session)
+    except SessionError as exc:
+        return f"not sent: {exc}"
+    name = stamped(f"gdtui-{kind}", ".json")
+    send(name, text, "application/json")
+    return f"sent the {kind} at epoch {session.epoch} to the browser: {name} (a download)"
+
+
+def deliver_export_saying(trainer: Trainer, screen_svg: str, send: Send) -> str:
+    """`x` under `gdtui serve`: the screen and the history as two browser downloads."""
+    svg = stamped("gdtui", ".svg")
+    csv = svg.removesuffix(".svg") + "-history.csv"
+    send(svg, screen_svg, "image/svg+xml")
+    send(csv, history_csv(trainer), "text/csv")
+    return (f"sent the screen ({svg}) and the history ({len(trainer.history)} rows, {csv}) "
+            "to the browser (downloads)")
 
 
 def open_session(path: str | None) -> tuple[Trainer, Slot, Path]:

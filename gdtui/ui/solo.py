@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdtui import data_dir
 from gdtui.engine import ConfigError, DataError, Snapshot, Trainer, create_trainer
 from gdtui.engine.breakpoints import Breakpoints, Watch
 from gdtui.engine.evaluate import Evaluation, evaluate
@@ -266,7 +267,10 @@ class SoloSession:
     @changes
     def load_data(self, **changes) -> str | None:
         """Train on other data with the same settings; returns the reason if the data are refused
-        (and then nothing changes)."""
+        (and then nothing changes). Under a server, a CSV only from its data folder (`gdtui.data_dir`)."""
+        problem = data_dir.refusal(changes.get("dataset", self.trainer.config.dataset))
+        if problem:
+            return problem
         try:
             trainer = create_trainer(self.trainer.config.with_changes(**changes))
         except (ConfigError, DataError) as exc:

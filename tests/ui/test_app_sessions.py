@@ -82,6 +82,20 @@ async def test_a_vanished_current_directory_is_said_in_place_and_nothing_is_lost
         assert app.session.trainer.epoch == 2
 
 
+async def test_resume_reopens_the_newest_kept_session_and_says_so(make_app, private_state_home, size):
+    from gdtui.ui.app import build_resumed
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space", "space", "q")
+    again = build_resumed(None, {})
+    async with again.run_test(size=size) as pilot:
+        await pilot.pause()
+        note = again.solo.query_one("#notice").text
+        assert note.startswith("resumed ") and " at epoch 2" in note and again.session.trainer.epoch == 2
+        # (the first app's slot is still held by this process: the note says so after that)
+
+
 def test_resume_without_a_kept_session_says_so(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--resume"])

@@ -15,7 +15,7 @@ from gdtui.engine import ConfigError
 from gdtui.engine.config import OPTIMIZERS
 from gdtui.engine.race import Race
 
-from .. import panels, sessions
+from .. import panels
 from ..charts import RaceChart
 from ..keys import RACE_KEYS, bindings, help_rows, unbound_note
 from ..pictures import PointCells, RaceScatter
@@ -205,7 +205,7 @@ class RaceScreen(Screen):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        self.say(sessions.save_here_saying(self.race))
+        self.say(self.app.save_saying(self.race))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(help_rows(RACE_KEYS)))

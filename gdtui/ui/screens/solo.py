@@ -15,12 +15,12 @@ from textual.screen import Screen
 from gdtui.engine import landscape
 from gdtui.engine.breakpoints import Breakpoints
 
-from .. import panels, sessions
+from .. import panels
 from ..keys import SOLO_KEYS, bindings, help_rows, unbound_note
 from ..messages import SurfaceReady
 from ..pictures import PointCells
 from ..run_loop import RunLoop
-from ..solo import SoloSession
+from ..solo import SoloSession, View
 from ..surfaces import SurfaceKeeper
 from ..widgets.picture_area import PictureArea
 from ..widgets.lines import Lines, status_rows
@@ -43,9 +43,11 @@ class SoloScreen(Screen):
 
     BINDINGS = bindings(SOLO_KEYS)
 
-    def __init__(self, session: SoloSession) -> None:
+    def __init__(self, session: SoloSession, opening_note: str = "") -> None:
         super().__init__()
         self.session = session
+        self.opening_note = opening_note
+        """Said once the screen is up (e.g. which session was resumed)."""
         self.split = "train"
         """The split drawn on the scatter."""
         self.eval_split = "test"
@@ -64,6 +66,8 @@ class SoloScreen(Screen):
         self.inspection = None
         """The last gradient check the inspector showed."""
         self.cells = PointCells(session.trainer.data)
+        self.shown: View | None = None
+        """What was drawn last (the status file reports it: see `gdtui.ui.status_report`)."""
         self.loop = RunLoop(self, session.advance, session.remaining, self.redraw)
 
     def compose(self) -> ComposeResult:
@@ -77,14 +81,16 @@ class SoloScreen(Screen):
 
     def on_mount(self) -> None:
         self.redraw()
+        if self.opening_note:
+            self.say(self.opening_note)
 
     # ---- drawing -----------------------------------------------------------------------------
 
     def redraw(self) -> None:
+        session = self.session
+        view = self.shown = session.view()
         if self.app.too_small:  # the panels are hidden (and sizeless) until the terminal grows
             return
-        session = self.session
-        view = session.view()
         snap = view.snapshot
         note = session.take_halt_note()
         with self.app.batch_update():
@@ -329,10 +335,10 @@ class SoloScreen(Screen):
             screen.call_after_refresh(screen.say, note)
 
     def action_save(self) -> None:
-        self.say(sessions.save_here_saying(self.session.trainer))
+        self.say(self.app.save_saying(self.session.trainer))
 
     def action_export(self) -> None:
-        self.say(sessions.export_here_saying(self.session.trainer, self.app.export_screenshot()))
+        self.say(self.app.export_saying())
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(help_rows(SOLO_KEYS)))

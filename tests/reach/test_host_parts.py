@@ -1,0 +1,116 @@
+"""The host's parts without a network: student folders, the rate limit, the key list and the
+board."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import pytest
+
+asyncssh = pytest.importorskip("asyncssh", reason="asyncssh is not installed (pip install asyncssh)")
+
+from gdtui.host_access import KeyList, RateLimit, Student
+from gdtui.host_board import Board, row
+from gdtui.engine import TrainConfig, create_trainer
+from gdtui.engine.session import save
+from gdtui.host_session import StudentSession, _reopens
+from gdtui.status_file import Status, write_status
+
+SAFE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,23}-[0-9a-f]{16}")
+
+
+@pytest.mark.parametrize("name", ["alice", "", ".", "..", "../../etc/passwd", "a/b", "a_b", "ALICE", "é" * 40,
+                                  "\x1b[31mred", "con", "-rf", " " * 5, "x" * 300])
+def test_a_student_folder_is_one_safe_name(name):
+    folder = Student("SHA256:abc", name).folder
+    assert SAFE.fullmatch(folder), folder
+    assert "/" not in folder and not folder.startswith(".")
+    assert all(0x20 <= ord(c) < 0x7f for c in Student("SHA256:abc", name).shown)
+
+
+def test_names_or_keys_that_read_alike_get_different_folders():
+    folders = {Student("SHA256:abc", "a/b").folder, Student("SHA256:abc", "a_b").folder,
+               Student("SHA256:xyz", "a_b").folder, Student("SHA256:abc", "a?b").folder}
+    assert len(folders) == 4
+    assert Student("SHA256:abc", "alice").folder == Student("SHA256:abc", "alice").folder
+
+
+def test_the_rate_limit_allows_a_burst_then_one_per_interval_per_address():
+    limit = RateLimit(per_minute=6, burst=2)
+    assert [limit.allow("a", now=0.0) for _ in range(2)] == [0.0, 0.0]
+    assert limit.allow("a", now=0.0) == pytest.approx(10.0)
+    assert limit.allow("b", now=0.0) == 0.0  # another address has its own bucket
+    assert limit.allow("a", now=9.0) == pytest.approx(1.0)
+    assert limit.allow("a", now=10.5) == 0.0
+
+
+def test_the_key_list_is_read_again_when_the_file_changes(tmp_path):
+    alice, bob = (asyncssh.generate_private_key("ssh-ed25519").convert_to_public() for _ in range(2))
+    path = tmp_path / "authorized_keys"
+    path.write_bytes(alice.export_public_key())
+    keys = KeyList(path)
+    assert keys.allows(alice, "127.0.0.1", "127.0.0.1") and not keys.allows(bob, "127.0.0.1", "127.0.0.1")
+    path.write_bytes(alice.export_public_key() + bob.export_public_key())
+    os.utime(path, ns=(time.time_ns() + 10**9,) * 2)
+    assert keys.allows(bob, "127.0.0.1", "127.0.0.1")
+    path.write_text('from="10.0.0.0/8" ' + bob.export_public_key().decode())
+    os.utime(path, ns=(time.time_ns() + 2 * 10**9,) * 2)
+    assert not keys.allows(bob, "127.0.0.1", "127.0.0.1") and keys.allows(bob, "10.1.2.3", "10.1.2.3")
+
+
+def test_a_missing_key_list_is_an_error_at_start(tmp_path):
+    with pytest.raises(OSError):
+        KeyList(tmp_path / "nothing")
+
+
+def session_in(folder, name="alice") -> StudentSession:
+    session = StudentSession(Student("SHA256:abc", name), folder, "127.0.0.1", options=[], data_dir=None,
+                             idle_timeout=60, environ={})
+    session.pid, session.state, session.since = 4242, "live", 1000.0
+    return session
+
+
+def test_a_board_row_shows_the_status_the_app_wrote(tmp_path):
+    session = session_in(tmp_path)
+    assert row(session, now=1075.0) == ("alice", "1m15s", "-", "-", "-", "-", "live")
+    write_status(tmp_path, Status(4242, 1074.0, 12, 36.40771234, "momentum", 0.01, "running"))
+    assert row(session, now=1075.0) == ("alice", "1m15s", "12", "36.4077", "momentum", "0.01", "running")
+    session.state = "closing"
+    shown = row(session, now=4600.0)
+    assert (shown[1], shown[6]) == ("1h00m", "closing")
+
+
+def test_a_diverged_student_stands_out_on_the_board(tmp_path):
+    calm, lost = session_in(tmp_path / "calm", "calm"), session_in(tmp_path / "lost", "lost")
+    for session, state in ((calm, "running"), (lost, "diverged")):
+        session.folder.mkdir()
+        write_status(session.folder, Status(4242, 1074.0, 12, None, "gd", 10.0, state))
+    table = Board([calm, lost], out=open(os.devnull, "w")).table(now=1075.0)
+    assert [r.style for r in table.rows] == [None, "bold white on red"]
+
+
+def test_without_a_terminal_the_board_logs_one_line_per_connect_and_disconnect(tmp_path):
+    log = tmp_path / "log"
+    with open(log, "w") as out:
+        board = Board(out=out)
+        session = session_in(tmp_path, "bob\x1b[2J")
+        board.connected(session)
+        board.disconnected(session, 0, "gdtui quit")
+    lines = log.read_text().splitlines()
+    assert len(lines) == 2 and not board.live and not board.sessions
+    assert "connect bob?[2J SHA256:abc from 127.0.0.1 (new session, pid 4242)" in lines[0]
+    assert lines[1].endswith("disconnect bob?[2J after " + lines[1].split(" after ")[1])
+    assert lines[1].endswith(": gdtui quit (status 0)")
+
+
+async def test_only_a_kept_session_that_does_not_read_is_put_aside(tmp_path):
+    """gdtui ends with status 2 both when it refuses the session it was to resume and when its
+    autosave failed; only the first may put the kept session aside."""
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    trainer = create_trainer(TrainConfig(seed=0))
+    trainer.run(2)
+    save(trainer, good)
+    bad.write_text('{"format": "gdtui-session", "ver')
+    assert await _reopens(good) and not await _reopens(bad)

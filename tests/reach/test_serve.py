@@ -1,0 +1,128 @@
+"""`gdtui serve` in a real headless Chromium. The terminal is an xterm.js canvas, so what the
+app does is checked from the server's side (its processes, their folders, their kept sessions)
+and from the browser's downloads (`S` and `x`)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("textual_serve", reason="textual_serve is not installed (pip install textual-serve)")
+
+from gdtui.engine.session import load
+from gdtui.serve import offline_template
+from gdtui.spawn import kept_session
+
+from reach_helpers import alive, gdtui, wait_until
+
+
+def serve(start_server, *extra: str):
+    return start_server(*gdtui("serve", "--port", "{port}", "--state-dir", "{state}", "--seed", "0", *extra))
+
+
+def downloads(browser, *suffixes: str) -> list[Path] | None:
+    """The finished downloads, once there is one ending in each of `suffixes` (in that order)."""
+    found = browser.downloaded()
+    picked = [next((f for f in found if f.name.endswith(suffix)), None) for suffix in suffixes]
+    return None if None in picked else picked
+
+
+def test_a_tab_shows_gdtui_keys_step_it_and_S_and_x_arrive_as_downloads(start_server, browser):
+    server = serve(start_server)
+    browser.open(server.url)
+    browser.first_frame()
+    fetched = [u for u in browser.requested() if u.startswith(("http:", "https:", "ws:", "wss:"))]
+    assert fetched and all(u.startswith(server.url) for u in fetched), fetched  # (offline: nothing else)
+    assert any(u.endswith(".ttf") for u in fetched)  # (the font comes from the server too)
+    (tab,) = wait_until(server.tabs, "the tab's gdtui")
+    (folder,) = server.tab_folders()
+    browser.type("   S")
+    (session,) = wait_until(lambda: downloads(browser, ".json"), "the session file's download")
+    assert session.name.startswith("gdtui-session-") and load(session).epoch == 3
+    browser.type("x")
+    svg, history = wait_until(lambda: downloads(browser, ".svg", "-history.csv"), "the export's downloads")
+    assert svg.read_text().lstrip().startswith("<svg")
+    assert [int(row["epoch"]) for row in csv.DictReader(history.open())] == [0, 1, 2, 3]
+    browser.type("q")  # q keeps the session in the tab's folder and ends the app: the page says so
+    wait_until(browser.ended, "the page to say the session ended")
+    wait_until(lambda: not alive(tab), "the tab's gdtui to exit")
+    assert load(kept_session(folder)).epoch == 3
+    assert list(server.cwd.iterdir()) == []  # nothing written where the server runs,
+    assert sorted(p.name for p in folder.iterdir()) == ["sessions", "status.json"]  # nor S or x on its disk
+
+
+def test_two_tabs_are_two_processes_each_in_its_own_folder(start_server, browser, monkeypatch):
+    monkeypatch.setenv("GDTUI_TEST_SECRET", "the server's own")
+    server = serve(start_server)
+    browser.open(server.url)
+    browser.first_frame()
+    browser.open(server.url, new_tab=True)
+    browser.first_frame()
+    tabs = wait_until(lambda: len(server.tabs()) == 2 and server.tabs(), "two tabs' gdtui")
+    folders = {Path(os.readlink(f"/proc/{pid}/cwd")) for pid in tabs}
+    assert folders == set(server.tab_folders()) and len(folders) == 2
+    for pid in tabs:
+        env = dict(v.split("=", 1) for v in open(f"/proc/{pid}/environ").read().split("\0") if "=" in v)
+        assert env["GDTUI_STATE_DIR"] == os.readlink(f"/proc/{pid}/cwd")
+        assert env["GDTUI_DELIVER"] == "1" and env["GDTUI_DATA_DIR"] == env["GDTUI_STATE_DIR"]
+        assert stat_mode(env["GDTUI_STATE_DIR"]) == 0o700
+        assert "GDTUI_TEST_SECRET" not in env
+        assert int(env["COLUMNS"]) > 80 and int(env["ROWS"]) > 24  # the page's size (1280x800 pixels)
+
+
+def stat_mode(path: str) -> int:
+    return os.stat(path).st_mode & 0o777
+
+
+def test_the_offline_page_links_nothing_outside(tmp_path):
+    assert offline_template(tmp_path) == []
+    page = (tmp_path / "app_index.html").read_text()
+    assert "googleapis" not in page and "gstatic" not in page
+    assert page.count("{{ config.static.url }}fonts/RobotoMono") == 2
+
+
+def test_sigterm_stops_the_server_and_every_tab_after_each_kept_its_session(start_server, browser):
+    server = serve(start_server)
+    browser.open(server.url)
+    browser.first_frame()
+    browser.open(server.url, new_tab=True)
+    browser.first_frame()
+    tabs = wait_until(lambda: len(server.tabs()) == 2 and server.tabs(), "two tabs' gdtui")
+    for n, steps in ((0, "  "), (1, " ")):
+        browser.switch(n)
+        browser.type(steps)
+    for n in (0, 1):  # keys are taken in order: once a tab's export is out, its steps were taken
+        browser.switch(n)
+        browser.type("x")
+        for done in wait_until(lambda: downloads(browser, ".svg", ".csv"), f"tab {n}'s export"):
+            done.unlink()  # (the next tab's may have the same name: the same second's)
+    assert server.stop() == 0
+    assert not [pid for pid in tabs if alive(pid)]
+    assert sorted(load(kept_session(f)).epoch for f in server.tab_folders()) == [1, 2]
+    assert "stopped 2 tab(s)" in server.out
+
+
+def test_a_killed_server_leaves_no_tab_behind(start_server, browser):
+    server = serve(start_server)
+    browser.open(server.url)
+    browser.first_frame()
+    (tab,) = wait_until(server.tabs, "the tab's gdtui")
+    server.proc.send_signal(signal.SIGKILL)  # no chance to clean up: the kernel hangs the tab up
+    server.proc.wait()
+    wait_until(lambda: not alive(tab), "the orphaned tab to exit")
+
+
+def test_off_loopback_it_warns_in_one_line_and_a_busy_port_is_one_line(start_server):
+    server = start_server(*gdtui("serve", "--host", "0.0.0.0", "--port", "{port}", "--state-dir", "{state}"))
+    assert server.err_path.read_text() == (
+        f"gdtui serve: warning: listening on 0.0.0.0: textual-serve has no authentication, anyone who can "
+        f"reach port {server.port} gets a gdtui\n")
+    busy = subprocess.run(gdtui("serve", "--port", str(server.port)), capture_output=True, text=True, timeout=60)
+    assert busy.returncode == 1
+    assert busy.stderr == f"gdtui serve: cannot listen on 127.0.0.1:{server.port}: Address already in use\n"
+    assert server.stop() == 0
