@@ -132,6 +132,8 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", nargs="?", const="", default=None, metavar="PATH",
                         help="reopen a saved session at its epoch (default: the one kept when gdtui last quit); "
                              "hyperparameters given explicitly replace the saved ones")
+    parser.add_argument("--list", action="store_true",
+                        help="with --resume: list the kept sessions, newest first (--resume PATH opens another)")
     return parser
 
 
@@ -201,6 +203,15 @@ def _resume(command: str, argv: Sequence[str], args: argparse.Namespace) -> int:
     return resume_compare(args.resume, changes, epochs, as_json=args.json, save=args.save)
 
 
+def _list_kept(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """`gdtui --resume --list`: the kept sessions, one line each."""
+    if args.resume != "" or set(_given_options(_app_parser(), argv)) - {"resume", "list"}:
+        fail("--list goes with a bare --resume and nothing else: gdtui --resume --list")
+    from gdtui.ui.sessions import kept_lines
+    print("\n".join(kept_lines()))
+    return 0
+
+
 SUBCOMMANDS = {"train": _train_parser, "compare": _compare_parser}
 
 
@@ -227,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = SUBCOMMANDS[command]() if command else _app_parser()
     args = parser.parse_args(argv[1:] if command else argv)
     try:
+        if getattr(args, "list", False):
+            return _list_kept(args, argv)
         if args.resume is not None:
             return _resume(command, argv[1:] if command else argv, args)
         config = config_from_args(args)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -14,25 +13,11 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-from gdtui.engine import TrainConfig
+from app_support import app_for, kept_file
 
 DATA = Path(__file__).parent / "data"
 HUGE_CSV = DATA / "huge.csv"
 """24 rows with coordinates near 1e160: bce training overflows on its second epoch."""
-
-
-def app_for(**options):
-    """The app as `gdtui` would build it, seeded so that every run draws the same screen."""
-    from gdtui.ui.app import build_app  # here, so that engine and CLI tests load without the UI
-
-    options.setdefault("seed", 0)
-    return build_app(TrainConfig(**options))
-
-
-def kept_file(state_home: Path) -> Path | None:
-    """The newest session gdtui kept under `state_home` (an XDG_STATE_HOME), None if none."""
-    files = sorted((state_home / "gdtui" / "sessions").glob("*.json"), key=lambda p: p.stat().st_mtime)
-    return files[-1] if files else None
 
 
 @pytest.fixture

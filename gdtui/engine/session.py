@@ -29,7 +29,7 @@ import numpy as np
 
 from gdtui import __version__
 
-from .atomic import write_atomic
+from .atomic import write_atomic, write_new
 from .codec import Bad, Field, encode, keys, one_line, read_fields, show
 from .config import OPTIMIZERS, TrainConfig
 from .packed import Packed
@@ -58,9 +58,10 @@ class SessionError(ValueError):
 # ---- saving --------------------------------------------------------------------------------------
 
 
-def save(session: Trainer | Race, path: str | os.PathLike) -> None:
-    """Write `session` to `path` atomically (the old file survives any failure). The document is
-    streamed: its arrays are encoded a block at a time, never held whole as text."""
+def save(session: Trainer | Race, path: str | os.PathLike, new: bool = False) -> None:
+    """Write `session` to `path` atomically (the old file survives any failure); with `new`, only
+    as a file that does not exist yet (FileExistsError otherwise, see `atomic.write_new`). The
+    document is streamed: its arrays are encoded a block at a time, never held whole as text."""
     name = os.fspath(path)
     try:
         size, chunks = _serialized(_document(session, share=True))
@@ -70,7 +71,9 @@ def save(session: Trainer | Race, path: str | os.PathLike) -> None:
         raise SessionError(f"{name}: not saved: the session would take {size / 2**20:.0f} MB, more than "
                            f"the {MAX_SESSION_BYTES // 2**20} MB a session file may hold; the old file is kept")
     try:
-        write_atomic(path, chunks)
+        (write_new if new else write_atomic)(path, chunks)
+    except FileExistsError:
+        raise
     except OSError as exc:
         raise SessionError(one_line(f"{name}: cannot write ({exc.strerror or exc})")) from None
 

@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 
 from .codec import Bad, keys
-from .config import TrainConfig
+from .config import MAX_SAMPLES, TrainConfig
 from .data import MAX_CSV_BYTES, SPLIT_SEED, Dataset, load_dataset, split
 from .generate import split_indices
 from .packed import Packed, unpack
 from .regular import NotRegularFile, open_regular
 
-MAX_DATA_ROWS = 5_000_000
-"""Rows a stored CSV data set may hold (a CSV holds at most as many)."""
+MAX_DATA_ROWS = MAX_SAMPLES
+"""Rows a stored CSV data set may hold (as many as a CSV may)."""
 MAX_LABEL = 1000
 """Characters a stored label name may have."""
 

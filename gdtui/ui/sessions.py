@@ -3,6 +3,7 @@ the browser under `gdtui serve` (saving when the link drops is `exit_guard`'s)."
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from gdtui.engine import Trainer
-from gdtui.engine.atomic import write_atomic
+from gdtui.engine.atomic import write_new
 from gdtui.engine.codec import Bad, one_line
 from gdtui.engine.export import history_csv, write_history_csv
 from gdtui.engine.race import Race
@@ -66,14 +67,21 @@ def output_folder() -> Path:
     return Path(given) if os.path.isabs(given) else Path.cwd()
 
 
-def free_name(stem: str, suffix: str, folder: Path) -> Path:
-    """`stem-YYYYmmdd-HHMMSS<suffix>` in `folder`, never an existing file's name."""
-    base = stamped(stem, "")
-    path, n = folder / f"{base}{suffix}", 1
-    while path.exists() or path.is_symlink():
-        n += 1
-        path = folder / f"{base}-{n}{suffix}"
-    return path
+def write_fresh(folder: Path, base: str, suffix: str, write: Callable[[Path], None]) -> Path:
+    """Call `write` on `base<suffix>` in `folder`, or on `base-2<suffix>`, `base-3<suffix>`, ...
+    until one is free: `write` must create its file exclusively (FileExistsError when the name is
+    taken, even by a link), so that nothing is replaced and nothing written through a link planted
+    under a predictable name. The path written."""
+    for n in range(1, 1000):
+        path = folder / (f"{base}{suffix}" if n == 1 else f"{base}-{n}{suffix}")
+        try:
+            write(path)
+        except FileExistsError:
+            continue
+        except OSError as exc:  # (named by the file meant, not by a temporary of its writing)
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+        return path
+    raise FileExistsError(errno.EEXIST, "no free name left", str(folder / f"{base}{suffix}"))
 
 
 def _folder_or_reason() -> tuple[Path | None, str]:
@@ -89,11 +97,13 @@ def save_here_saying(session: Trainer | Race) -> str:
     folder, problem = _folder_or_reason()
     if folder is None:
         return f"not saved: {problem}"
-    path = free_name("gdtui-race" if isinstance(session, Race) else "gdtui-session", ".json", folder)
+    stem = "gdtui-race" if isinstance(session, Race) else "gdtui-session"
     try:
-        save(session, path)
+        path = write_fresh(folder, stamped(stem, ""), ".json", lambda name: save(session, name, new=True))
     except SessionError as exc:  # (it names the file)
         return f"not saved: {exc}"
+    except OSError as exc:
+        return f"not saved: {describe(Path(exc.filename or folder))}: {exc.strerror or exc}"
     if isinstance(session, Race):
         return f"saved the race at epoch {session.epoch} to {describe(path)} (gdtui compare --resume continues it)"
     return f"saved the session at epoch {session.epoch} to {describe(path)}"
@@ -105,13 +115,11 @@ def export_here_saying(trainer: Trainer, screen_svg: str) -> str:
     folder, problem = _folder_or_reason()
     if folder is None:
         return f"not exported: {problem}"
-    svg = free_name("gdtui", ".svg", folder)
-    csv = svg.with_name(svg.stem + "-history.csv")
-    for path, write in ((svg, lambda: write_atomic(svg, [screen_svg])), (csv, lambda: write_history_csv(trainer, csv))):
-        try:
-            write()
-        except OSError as exc:
-            return f"not exported: {describe(path)}: {exc.strerror or exc}"
+    try:
+        svg = write_fresh(folder, stamped("gdtui", ""), ".svg", lambda name: write_new(name, [screen_svg]))
+        csv = write_fresh(folder, svg.stem + "-history", ".csv", lambda name: write_history_csv(trainer, name, new=True))
+    except OSError as exc:
+        return f"not exported: {describe(Path(exc.filename or folder))}: {exc.strerror or exc}"
     return (f"exported the screen to {describe(svg)} and the history ({len(trainer.history)} rows) "
             f"to {describe(csv)}")
 

@@ -116,6 +116,8 @@ def test_stepping_never_raises_and_never_records_a_non_finite_value(data):
                     assert trainer.stop_reason != "diverged"
                     if action[0] == "epoch":
                         assert trainer.epoch == epoch + 1 and trainer.batch == 0
+                    else:  # (the next mini-batch of this epoch, or the first of the next)
+                        assert (trainer.epoch, trainer.batch) in ((epoch, batch + 1), (epoch + 1, 0))
                 else:
                     assert trainer.stop_reason == "diverged"
                     assert np.all(np.isfinite(trainer.weights))

@@ -13,7 +13,6 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from gdtui.engine import TrainConfig, create_trainer, load_dataset

@@ -20,7 +20,7 @@ from gdtui.ui.screens.data_form import DataForm
 from gdtui.ui.screens.race import RaceScreen
 from gdtui.ui.status_report import StatusReport
 
-from conftest import app_for
+from app_support import app_for
 from test_app_data import fill_form
 
 ROWS = "x1,x2,label\n" + "".join(f"{k % 7},{k % 5},{'ab'[k % 2]}\n" for k in range(40))

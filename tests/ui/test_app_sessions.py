@@ -14,7 +14,7 @@ from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.session import load
 from gdtui.ui import sessions, slots
 
-from conftest import kept_file
+from app_support import kept_file
 
 
 
@@ -217,3 +217,41 @@ async def test_S_and_x_name_the_file_they_could_not_write(make_app, tmp_path, mo
         await pilot.press("x")
         said = app.solo.query_one("#notice").text.replace("\n", " ")
         assert said.startswith("not exported: ") and "gdtui-" in said and ".svg" in said
+
+
+async def test_S_and_x_never_write_through_a_link_planted_under_their_names(make_app, tmp_path, monkeypatch, size):
+    """The names S and x choose are predictable (a time stamp): a link planted under one is left
+    alone, its target untouched, and the file goes to the next free name."""
+    folder, outside = tmp_path / "work", tmp_path / "outside.txt"
+    folder.mkdir()
+    outside.write_text("not yours")
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(sessions, "stamped", lambda stem, suffix: f"{stem}-fixed{suffix}")
+    for name in ("gdtui-session-fixed.json", "gdtui-fixed.svg", "gdtui-fixed-history.csv"):
+        (folder / name).symlink_to(outside)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space", "S", "x")
+        await pilot.pause()
+    assert outside.read_text() == "not yours"
+    assert load(folder / "gdtui-session-fixed-2.json").epoch == 1
+    assert (folder / "gdtui-fixed-2.svg").read_text().startswith("<svg")
+    assert (folder / "gdtui-fixed-2-history.csv").read_text().startswith("epoch,loss,")
+    assert sorted(p.name for p in folder.iterdir() if p.is_symlink()) == [
+        "gdtui-fixed-history.csv", "gdtui-fixed.svg", "gdtui-session-fixed.json"]
+
+
+def test_resume_list_shows_every_kept_session_newest_first(private_state_home, capsys):
+    for epochs in (2, 7):
+        trainer = create_trainer(TrainConfig(seed=0))
+        trainer.run(epochs)
+        path = sessions.autosave(trainer, slots.Slot())
+        os.utime(path, (1e9 + epochs, 1e9 + epochs))  # (the newer run, the newer file)
+    assert main(["--resume", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert "epoch 7 " in lines[0] and lines[0].endswith("<- gdtui --resume")
+    assert "epoch 2 " in lines[1] and "<-" not in lines[1]
+    with pytest.raises(SystemExit) as stop:
+        main(["--list"])
+    assert stop.value.code == 2 and "gdtui --resume --list" in capsys.readouterr().err

@@ -24,7 +24,7 @@ import pytest
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.session import load
 from gdtui.ui import exit_guard
-from conftest import kept_file
+from app_support import kept_file
 from pty_app import DROPS, MOMENTS, RUN_ARGS, Hung, PtyApp, reach
 
 TRIES = 10
