@@ -233,6 +233,7 @@ def _run(app: GDApp) -> int:
         app.run()
     finally:
         app.keep()  # (left some other way, e.g. the app failed: keep the work anyway; no-op if kept)
+        app.slot.release()
         exit_guard.say(app.autosaved)
         app.guard.leave()
     return 2 if app.keep_failed else (app.return_code or 0)

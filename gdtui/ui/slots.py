@@ -12,8 +12,10 @@ other process holds goes on keeping its work there, else it takes a new one.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,18 +70,35 @@ class Slot:
         """The slot's file, its folder made, locked for this process (OSError if it cannot be)."""
         if self._fd is not None:
             return self.path
+        candidates = self._fresh_names()
         if self.path is None or held_elsewhere(self.path):
-            folder = slots_dir()
-            folder.mkdir(parents=True, exist_ok=True)
-            self.path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.json"
-        self._fd = os.open(_lock_path(self.path), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # (taken in the instant since the check: take a new one)
+            self.path = next(candidates)
+        while True:
+            fd = os.open(_lock_path(self.path), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # (held by another process, or another slot of this one: the next name)
+                os.close(fd)
+                self.path = next(candidates)
+                continue
+            self._fd = fd
+            return self.path
+
+    def release(self) -> None:
+        """Let the slot go (what the process ending does anyway): another gdtui may take it over."""
+        if self._fd is not None:
             os.close(self._fd)
-            self._fd, self.path = None, None
-            return self.take()
-        return self.path
+            self._fd = None
+
+    @staticmethod
+    def _fresh_names() -> Iterator[Path]:
+        """`<time>-<pid>.json`, then `<time>-<pid>-2.json`, ... in the slots' folder (made here)."""
+        folder = slots_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        base = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        yield folder / f"{base}.json"
+        for n in itertools.count(2):
+            yield folder / f"{base}-{n}.json"
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ async def test_resume_reopens_the_newest_kept_session_and_says_so(make_app, priv
     again = build_resumed(None, {})
     async with again.run_test(size=size) as pilot:
         await pilot.pause()
-        note = again.solo.query_one("#notice").text
+        note = again.solo.query_one("#notice").text.replace("\n", " ")
         assert note.startswith("resumed ") and " at epoch 2" in note and again.session.trainer.epoch == 2
         # (the first app's slot is still held by this process: the note says so after that)
 
@@ -255,3 +255,10 @@ def test_resume_list_shows_every_kept_session_newest_first(private_state_home, c
     with pytest.raises(SystemExit) as stop:
         main(["--list"])
     assert stop.value.code == 2 and "gdtui --resume --list" in capsys.readouterr().err
+
+
+def test_two_slots_of_one_process_in_one_second_take_two_files(private_state_home):
+    first, second = slots.Slot(), slots.Slot()
+    assert first.take() != second.take()
+    first.release()
+    assert slots.Slot(first.path).take() == first.path  # (let go: it can be taken over)
