@@ -15,7 +15,7 @@ import re
 import secrets
 import stat
 import time
-from typing import Iterable
+from typing import Iterable, Iterator
 
 try:
     import fcntl
@@ -48,14 +48,11 @@ def write_atomic(path: str | os.PathLike, chunks: Iterable[str | bytes]) -> None
     sweep(directory, base)
     fd, temp = _create_temp(directory, base)
     try:
-        if mode is not None:
-            os.fchmod(fd, mode)
-        _write_all(fd, chunks)
-        os.replace(temp, target)  # (while the lock is held: a sweep cannot take the temporary)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+        with _removed_on_failure(temp):
+            if mode is not None:
+                os.fchmod(fd, mode)
+            _write_all(fd, chunks)
+            os.replace(temp, target)  # (while the lock is held: a sweep cannot take the temporary)
     finally:
         os.close(fd)
     _fsync_directory(directory)
@@ -211,17 +208,25 @@ def _copy_exclusive(source: int, name: str) -> None:
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     out = os.open(name, flags, 0o666)
     try:
-        with os.fdopen(os.dup(source), "rb") as reader, os.fdopen(out, "wb", closefd=False) as writer:
-            reader.seek(0)
-            while block := reader.read(1 << 20):
-                writer.write(block)
-        os.fsync(out)
+        with _removed_on_failure(name):
+            with os.fdopen(os.dup(source), "rb") as reader, os.fdopen(out, "wb", closefd=False) as writer:
+                reader.seek(0)
+                while block := reader.read(1 << 20):
+                    writer.write(block)
+            os.fsync(out)
+    finally:
+        os.close(out)
+
+
+@contextlib.contextmanager
+def _removed_on_failure(name: str) -> Iterator[None]:
+    """Remove the file `name` if the block fails (then the failure goes on)."""
+    try:
+        yield
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(name)
         raise
-    finally:
-        os.close(out)
 
 
 def _fsync_directory(directory: str) -> None:

@@ -22,7 +22,8 @@ import pytest
 from sklearn.datasets import make_blobs, make_moons
 from sklearn.model_selection import train_test_split
 
-from gdtui.cli import main
+
+from cli_support import run
 
 EPOCH_LINE = re.compile(r"^\[INFO\] epoch=(\d+), loss=(-?\d+\.\d{7})$")
 REPORT_ROW = re.compile(r"^\s*(\S+)\s+(\d\.\d\d)\s+(\d\.\d\d)\s+(\d\.\d\d)\s+(\d+)$")
@@ -31,15 +32,6 @@ LOGGED_EPOCHS = [1] + list(range(5, 101, 5))
 
 # ---- helpers -------------------------------------------------------------------------------------
 
-
-def run(capsys, *args):
-    """main([...]) in-process -> (exit status, stdout, stderr)."""
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run_json(capsys, *args):

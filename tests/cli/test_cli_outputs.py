@@ -8,16 +8,8 @@ import os
 
 import pytest
 
-from gdtui.cli import main
 
-
-def run(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_support import run
 
 
 def refused(capsys, *args):

@@ -15,19 +15,11 @@ import sys
 import numpy as np
 import pytest
 
-from gdtui.cli import main
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.atomic import write_atomic
 from gdtui.engine.session import load, save
 
-
-def run(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_support import run
 
 
 def run_json(capsys, *args):

@@ -8,19 +8,11 @@ import json
 
 import pytest
 
-from gdtui.cli import main
+
+from cli_support import run
 
 HUGE = "7" * 100_000
 ESCAPE = "\x1b[2J\x1b]0;owned\x07"
-
-
-def run(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def refusal(capsys, *args) -> str:

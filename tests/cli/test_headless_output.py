@@ -23,16 +23,9 @@ from gdtui.engine import session as session_module
 from gdtui.engine.race import Race
 from gdtui.headless import log_lines
 
+from cli_support import run
+
 EPOCH_LINE = re.compile(r"^\[INFO\] epoch=(\d+), loss=(.*)$")
-
-
-def run(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_error_line(err):
