@@ -22,7 +22,6 @@ import pytest
 from sklearn.datasets import make_blobs, make_moons
 from sklearn.model_selection import train_test_split
 
-
 from cli_support import run
 
 EPOCH_LINE = re.compile(r"^\[INFO\] epoch=(\d+), loss=(-?\d+\.\d{7})$")
