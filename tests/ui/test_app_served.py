@@ -61,10 +61,11 @@ def test_a_csv_is_read_only_from_inside_the_data_folder(data, tmp_path, monkeypa
     assert data_dir.refusal(str(tmp_path / "outside.csv")) is None
 
 
-def test_dataset_outside_the_data_folder_stops_gdtui_in_one_line(data, tmp_path, capsys):
-    for path in (tmp_path / "outside.csv", tmp_path / "gone.csv"):  # (existing or not: the same words)
+def test_dataset_outside_the_data_folder_stops_gdtui_in_one_line(data, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # (names short enough to be quoted whole: refusals cut long ones)
+    for path in ("outside.csv", "gone.csv"):  # (existing or not: the same words)
         with pytest.raises(SystemExit) as stop:
-            main(["--dataset", str(path)])
+            main(["--dataset", path])
         assert stop.value.code == 2
         assert capsys.readouterr().err == f"gdtui: error: {path}: CSV files are read only from {data} here\n"
 
