@@ -75,7 +75,8 @@ async def test_soak_200k_epochs_in_run_mode_with_bounded_memory(make_app):
             epoch = app.session.trainer.epoch
             last, still = epoch, (still + 1 if epoch == last else 0)
         grown = resident_bytes() - before
-        assert app.session.trainer.epoch == SOAK_EPOCHS and app.session.halted_by == "epochs"
+        assert app.session.trainer.epoch == SOAK_EPOCHS and app.session.halted_by == "epochs", (
+            f"epoch {app.session.trainer.epoch}, halted by {app.session.halted_by}, running {app.session.running}")
         h = app.session.trainer.history
         assert np.isfinite(h.losses).all() and len(h) == SOAK_EPOCHS + 1
         # per epoch the history keeps 21 floats and a rule name: ~34 MB here, grown by doubling
