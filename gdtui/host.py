@@ -35,7 +35,7 @@ import asyncssh
 
 from gdtui import reach_options
 from gdtui.cli import fail
-from gdtui.host_access import STUDENT, Gate, KeyList, RateLimit, Student
+from gdtui.host_access import STUDENT, Admission, Gate, KeyList, RateLimit, Student
 from gdtui.host_board import Board
 from gdtui.host_session import GRACE_SECONDS, StudentSession
 
@@ -184,9 +184,10 @@ async def _serve(args: argparse.Namespace, options: list[str]) -> int:
     host = Host(root, options, data_dir=args.data_dir, max_sessions=args.max_sessions,
                 idle_timeout=args.idle_timeout, board=board)
     limit = RateLimit(per_minute=args.rate_limit, burst=max(1, int(args.rate_limit)))
+    admission = Admission(max_logged_in=args.max_sessions + 10, open=host.connections)
     try:
         server = await asyncssh.create_server(
-            lambda: Gate(keys, limit, host.connections, args.max_sessions + 10), args.host, args.port,
+            lambda: Gate(keys, limit, admission), args.host, args.port,
             server_host_keys=[key], process_factory=host.serve_session, line_editor=False, encoding=None,
             password_auth=False, kbdint_auth=False, agent_forwarding=False, allow_scp=False,
             rdns_lookup=False, login_timeout=30, keepalive_interval=15, keepalive_count_max=4)

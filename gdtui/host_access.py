@@ -88,44 +88,77 @@ class KeyList:
             self._stamp = stamp
 
     def allows(self, key: asyncssh.SSHKey, host: str, address: str) -> bool:
+        """Whether `key` may log in now. A file that is gone, unreadable or holds no valid key
+        lets no one in (as OpenSSH's sshd does): emptying it is how a teacher shuts the door."""
         try:
             self.load()
         except (OSError, ValueError):
-            pass  # (the last good list stays in force while the file is being edited)
+            self._keys, self._stamp = None, None
         return self._keys is not None and self._keys.validate(key, host, address) is not None
+
+
+@dataclass
+class Admission:
+    """What the host lets in: every open connection (for shutdown), the ones still logging in
+    counted per address (a few idle sockets must not lock a class out, as OpenSSH's MaxStartups
+    keeps them from doing), and the ones logged in (at most `max_logged_in`)."""
+
+    max_logged_in: int
+    pending_per_address: int = 10
+    open: set = field(default_factory=set)
+    pending: dict[str, int] = field(default_factory=dict)
+    logged_in: set = field(default_factory=set)
 
 
 class Gate(asyncssh.SSHServer):
     """One connection's authentication: public keys from `keys` (or any key when `keys` is
-    None, the --open mode), after the rate limit. The key that signed is kept as the student's
-    fingerprint: asyncssh calls `validate_public_key` for the signed request too, and a key is
-    only accepted after its signature checks out."""
+    None, the --open mode), after the limits: the rate limit per address when it asks to log in,
+    and, as soon as it is made, no more than `pending_per_address` connections still logging in
+    from one address (one more is dropped at once, before it has said anything). The key that signed is kept as the
+    student's fingerprint: asyncssh calls `validate_public_key` for the signed request too, and
+    a key is only accepted after its signature checks out."""
 
-    def __init__(self, keys: KeyList | None, limit: RateLimit, connections: set, max_connections: int) -> None:
+    def __init__(self, keys: KeyList | None, limit: RateLimit, admission: Admission) -> None:
         self.keys = keys
         self.limit = limit
-        self.connections = connections
-        """Every open connection of the host (this one joins it while it lasts)."""
-        self.max_connections = max_connections
+        self.admission = admission
         self._conn: asyncssh.SSHServerConnection | None = None
         self._address = ""
         self._key: asyncssh.SSHKey | None = None
+        self._pending = False
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
         self._address = (conn.get_extra_info("peername") or ("?",))[0]
-        self.connections.add(conn)
+        gate = self.admission
+        gate.open.add(conn)
+        if gate.pending.get(self._address, 0) >= gate.pending_per_address:
+            conn.abort()  # (it has sent nothing yet: there is no one to say it to)
+            return
+        gate.pending[self._address] = gate.pending.get(self._address, 0) + 1
+        self._pending = True
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.connections.discard(self._conn)
+        self._done_pending()
+        self.admission.open.discard(self._conn)
+        self.admission.logged_in.discard(self._conn)
+
+    def _done_pending(self) -> None:
+        if self._pending:
+            self._pending = False
+            left = self.admission.pending.get(self._address, 1) - 1
+            if left > 0:
+                self.admission.pending[self._address] = left
+            else:
+                self.admission.pending.pop(self._address, None)
 
     def begin_auth(self, username: str) -> bool:
         """Refuse (one line, before any key is looked at) a connection over the limits."""
         wait = self.limit.allow(self._address)
         if wait:
             self._refuse(f"too many connections from {self._address}; try again in {max(1, round(wait))} s")
-        elif len(self.connections) > self.max_connections:
-            self._refuse(f"too many connections ({len(self.connections) - 1} open); try again later")
+        elif len(self.admission.logged_in) >= self.admission.max_logged_in:
+            self._refuse(f"too many connections ({len(self.admission.logged_in)} open); try again later")
         return True
 
     def _refuse(self, why: str) -> None:
@@ -162,5 +195,7 @@ class Gate(asyncssh.SSHServer):
         return allowed
 
     def auth_completed(self) -> None:
+        self._done_pending()
+        self.admission.logged_in.add(self._conn)
         name = self._conn.get_extra_info("username") or ""
         self._conn.set_extra_info(**{STUDENT: Student(self._key.get_fingerprint(), name)})

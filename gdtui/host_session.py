@@ -243,9 +243,15 @@ def _signal_name(code: int | None) -> str:
         return f"status {code}"
 
 
+LARGEST = (1000, 1000)
+"""(columns, rows) a client may ask for; more is cut to this (the app shows a note beyond 500x200)."""
+
+
 def set_size(fd: int, columns: int, rows: int) -> None:
-    """Give the pseudo-terminal `fd` a size (the kernel tells the foreground group by SIGWINCH)."""
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows or 24, columns or 80, 0, 0))
+    """Give the pseudo-terminal `fd` a size (the kernel tells the foreground group by SIGWINCH); the
+    client's numbers are bounded (a size field holds at most 65535, and the app draws no more)."""
+    columns, rows = min(columns or 80, LARGEST[0]), min(rows or 24, LARGEST[1])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 
 def _signal_group(pid: int, sig: int) -> None:

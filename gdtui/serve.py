@@ -21,21 +21,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import gc
 import os
 import re
+import secrets
 import shlex
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from urllib.parse import urlsplit
+from typing import Callable, Sequence
 
 import textual_serve
 from aiohttp import web
 from textual_serve.server import Server
 
 from gdtui import reach_options
-from gdtui.spawn import children_of, end_processes, launcher_command, running
+from gdtui.spawn import children_of, end_processes, launcher_command, running, tab_process
 
 GRACE_SECONDS = 30.0
 """How long the tabs have to keep their sessions when the server stops (see the host's)."""
@@ -60,24 +63,59 @@ def offline_template(folder: Path) -> list[str]:
     return [page[m.start():page.find('"', m.end())] for m in _FETCHED.finditer(page)]
 
 
-class TabServer(Server):
-    """textual-serve's server that ends every tab's process when it stops."""
+_TAB_TOKEN: contextvars.ContextVar[str] = contextvars.ContextVar("tab_token", default="")
+"""The token of the websocket being served (each websocket is served in a task of its own)."""
 
-    def __init__(self, command: str, *, host: str, port: int, public_url: str | None,
+
+class TabServer(Server):
+    """textual-serve's server that refuses pages of other sites, names each tab's folder after
+    a token of its own so that the tab's process can be found, hangs that process up when its
+    websocket ends (one that blocks writing to a closed tab would never read textual-serve's
+    quit), and ends every tab's process when it stops."""
+
+    def __init__(self, launcher: Callable[[str], str], *, host: str, port: int, public_url: str | None,
                  templates: Path, grace: float = GRACE_SECONDS) -> None:
-        super().__init__(command, host=host, port=port, title="gdtui", public_url=public_url,
+        self.launcher = launcher
+        """The shell command that starts a tab, for its token."""
+        super().__init__(launcher(""), host=host, port=port, title="gdtui", public_url=public_url,
                          templates_path=templates)
         self.grace = grace
         self._sockets: set[asyncio.Task] = set()
         """The tasks serving a browser's websocket, to be cancelled if one outlives its tab."""
 
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+    @property
+    def command(self) -> str:
+        """What textual-serve runs for the websocket being served: a tab with its own token."""
+        return self.launcher(_TAB_TOKEN.get())
+
+    @command.setter
+    def command(self, value: str) -> None:  # (textual-serve's constructor sets it; the launcher decides)
+        pass
+
+    def allowed_origins(self) -> set[str]:
+        """Where a page that may drive a tab comes from: the public address, and on loopback
+        its other names."""
+        url = urlsplit(self.public_url)
+        origins = {f"{url.scheme}://{url.netloc}"}
+        if reach_options.is_loopback(self.host):
+            origins |= {f"{url.scheme}://{name}:{self.port}" for name in ("localhost", "127.0.0.1", "[::1]")}
+        return origins
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        origin = request.headers.get("Origin")
+        if origin is not None and origin not in self.allowed_origins():
+            return web.Response(status=403, text="gdtui serve: a page of another site may not open a tab\n")
+        token = secrets.token_hex(8)
+        _TAB_TOKEN.set(token)
         task = asyncio.current_task()
         self._sockets.add(task)
         try:
             return await super().handle_websocket(request)
         finally:
             self._sockets.discard(task)
+            left = tab_process(os.getpid(), token)
+            if left is not None:  # (textual-serve's quit did not end it)
+                await end_processes([left], self.grace)
 
     async def on_startup(self, app: web.Application) -> None:
         app.on_cleanup.append(self._collect)
@@ -110,20 +148,31 @@ def _add_own(parser: argparse.ArgumentParser) -> None:
     reach_options.add_data_dir(own)
 
 
+def _url(args: argparse.Namespace) -> str:
+    """The address browsers use by default: this host and port (an IPv6 address in brackets)."""
+    host = f"[{args.host}]" if ":" in args.host else args.host or "127.0.0.1"
+    return f"http://{host}" + ("" if args.port == 80 else f":{args.port}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args, options = reach_options.parse(
         "gdtui serve", "Serve the gdtui TUI to web browsers (textual-serve), one process per tab.",
         _add_own, sys.argv[1:] if argv is None else argv)
     if not reach_options.is_loopback(args.host):
         print(f"gdtui serve: warning: listening on {args.host}: textual-serve has no authentication, "
-              f"anyone who can reach port {args.port} gets a gdtui", file=sys.stderr, flush=True)
+              f"anyone who can reach port {args.port} gets a gdtui"
+              + ("; give --public-url http://NAME:PORT, the address browsers use"
+                 if args.public_url is None and args.host in ("0.0.0.0", "::", "") else ""),
+              file=sys.stderr, flush=True)
     root = args.state_dir or reach_options.state_root("serve")
-    command = "exec " + shlex.join(launcher_command(
-        options, tab_root=root.absolute(), data_dir=args.data_dir, deliver=True))
+    def launcher(token: str) -> str:
+        return "exec " + shlex.join(launcher_command(
+            options, tab_root=root.absolute(), data_dir=args.data_dir, deliver=True, tab_token=token))
+
     with tempfile.TemporaryDirectory(prefix="gdtui-serve-") as templates:
         for leftover in offline_template(Path(templates)):
             print(f"gdtui serve: warning: the page still fetches {leftover}", file=sys.stderr)
-        server = TabServer(command, host=args.host, port=args.port, public_url=args.public_url,
+        server = TabServer(launcher, host=args.host, port=args.port, public_url=args.public_url or _url(args),
                            templates=Path(templates))
         try:
             server.serve()

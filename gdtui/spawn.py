@@ -27,6 +27,7 @@ import asyncio
 import ctypes
 import fcntl
 import os
+import re
 import secrets
 import signal
 import sys
@@ -87,12 +88,14 @@ def gdtui_command(options: Sequence[str]) -> list[str]:
 
 
 def launcher_command(options: Sequence[str], *, tab_root: Path | None = None, data_dir: str | None = None,
-                     deliver: bool = False, controlling_tty: bool = False) -> list[str]:
-    """The argv of `python -m gdtui.spawn` that ends up running `gdtui options` (`data_dir` and
-    `deliver` are for the tab folder made under `tab_root`)."""
+                     deliver: bool = False, controlling_tty: bool = False, tab_token: str = "") -> list[str]:
+    """The argv of `python -m gdtui.spawn` that ends up running `gdtui options` (`data_dir`,
+    `deliver` and `tab_token`, the end of the folder's name, are for the tab folder made under
+    `tab_root`)."""
     argv = [sys.executable, "-m", "gdtui.spawn"]
     if tab_root is not None:
         argv += ["--tab-root", str(tab_root)]
+        argv += ["--tab-token", tab_token] if tab_token else []
         argv += ["--data-dir", str(data_dir)] if data_dir is not None else []
         argv += ["--deliver"] if deliver else []
     if controlling_tty:
@@ -100,11 +103,16 @@ def launcher_command(options: Sequence[str], *, tab_root: Path | None = None, da
     return [*argv, "--", *options]
 
 
-def new_tab_dir(root: Path) -> Path:
-    """A new private folder (mode 0700) under `root`, named after the time it was made."""
+TAB_TOKEN = re.compile(r"[0-9a-f]{6,32}")
+"""What a tab token may be: hex digits, the last part of the tab folder's name."""
+
+
+def new_tab_dir(root: Path, token: str = "") -> Path:
+    """A new private folder (mode 0700) under `root`, named after the time it was made and ending
+    in `token` (or random hex digits)."""
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     while True:
-        folder = root / f"tab-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+        folder = root / f"tab-{time.strftime('%Y%m%d-%H%M%S')}-{token or secrets.token_hex(3)}"
         try:
             folder.mkdir(mode=0o700)
             return folder
@@ -123,9 +131,27 @@ def _hang_up_with_parent() -> None:
         os.kill(os.getpid(), signal.SIGHUP)
 
 
+def _tab_token(value: str) -> str:
+    if not TAB_TOKEN.fullmatch(value):
+        raise argparse.ArgumentTypeError("a tab token is 6 to 32 hex digits")
+    return value
+
+
+def tab_process(parent: int, token: str) -> int | None:
+    """The child of `parent` working in the tab folder that ends in `token`, if it still runs."""
+    for pid in children_of(parent):
+        try:
+            if os.readlink(f"/proc/{pid}/cwd").endswith(f"-{token}") and running(pid):
+                return pid
+        except OSError:
+            continue
+    return None
+
+
 def launch(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m gdtui.spawn")
     parser.add_argument("--tab-root", type=Path)
+    parser.add_argument("--tab-token", type=_tab_token, default=None)
     parser.add_argument("--data-dir")
     parser.add_argument("--deliver", action="store_true")
     parser.add_argument("--controlling-tty", action="store_true")
@@ -135,7 +161,7 @@ def launch(argv: Sequence[str] | None = None) -> None:
     _hang_up_with_parent()
     env = dict(os.environ)
     if args.tab_root is not None:
-        folder = new_tab_dir(args.tab_root)
+        folder = new_tab_dir(args.tab_root, args.tab_token or "")
         env = child_env(env, folder, data_dir=args.data_dir or str(folder), deliver=args.deliver)
         os.chdir(folder)
     if args.controlling_tty:  # (we lead a new session: start_new_session=True in the parent)

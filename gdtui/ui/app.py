@@ -22,6 +22,9 @@ from .screens.solo import SoloScreen
 from .solo import SoloSession
 
 MIN_SIZE = (72, 22)
+MAX_SIZE = (500, 200)
+"""Beyond this the panels are not drawn: a served terminal's size is the visitor's to choose, and a
+screen of 4000x2000 cells would cost the server half a gigabyte."""
 """Below this many columns or rows the panels cannot be read: a note replaces them."""
 
 
@@ -50,7 +53,7 @@ class GDApp(App[int]):
         self.keep_failed = False
         """The last autosave failed (then gdtui ends with status 2)."""
         self.too_small = False
-        """The terminal is below MIN_SIZE: a note replaces the panels."""
+        """The terminal is below MIN_SIZE (or beyond MAX_SIZE): a note replaces the panels."""
         self.status = status_report.StatusReport.from_environment()
         """The status file for `gdtui host`'s board (written only under a server)."""
 
@@ -91,7 +94,8 @@ class GDApp(App[int]):
     def fit(self, width: int, height: int) -> None:
         """Show the panels, or the note that the terminal is too small for them. The class is set
         on the app, so that a view on top hides its panels too and shows its `.too-small-note`."""
-        was_small, self.too_small = self.too_small, width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        was_small, self.too_small = self.too_small, not (MIN_SIZE[0] <= width <= MAX_SIZE[0]
+                                                         and MIN_SIZE[1] <= height <= MAX_SIZE[1])
         self.set_class(self.too_small, "-too-small")
         if was_small != self.too_small:
             self.refresh_bindings()  # (the footer shows what acts now)
@@ -103,8 +107,12 @@ class GDApp(App[int]):
         """The views draw again at the new size (the race, a view on top, has panels of its own), or
         show the too-small note."""
         width, height = self.size
-        note = (f"gdtui needs a terminal of at least {MIN_SIZE[0]}×{MIN_SIZE[1]}; this one is "
-                f"{width}×{height}.\nEnlarge it, or press q to quit. Nothing is lost.")
+        if width > MAX_SIZE[0] or height > MAX_SIZE[1]:
+            note = (f"gdtui draws in a terminal of at most {MAX_SIZE[0]}×{MAX_SIZE[1]}; this one is "
+                    f"{width}×{height}.\nMake it smaller, or press q to quit. Nothing is lost.")
+        else:
+            note = (f"gdtui needs a terminal of at least {MIN_SIZE[0]}×{MIN_SIZE[1]}; this one is "
+                    f"{width}×{height}.\nEnlarge it, or press q to quit. Nothing is lost.")
         lines = tuple(((line, ""),) for line in note.split("\n")) if self.too_small else ()
         for screen in self.screen_stack:
             if isinstance(screen, (SoloScreen, RaceScreen)) and screen.is_mounted:

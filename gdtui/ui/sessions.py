@@ -84,11 +84,25 @@ def write_fresh(folder: Path, base: str, suffix: str, write: Callable[[Path], No
     raise FileExistsError(errno.EEXIST, "no free name left", str(folder / f"{base}{suffix}"))
 
 
+MAX_SERVED_FILES = 100
+"""Files `S` and `x` may leave in a student's folder under `gdtui host` (a shared disk: one student
+holding `S` must not fill it for the class)."""
+
+
 def _folder_or_reason() -> tuple[Path | None, str]:
     try:
-        return output_folder(), ""
+        folder = output_folder()
     except OSError as exc:
         return None, f"the current directory cannot be used ({exc.strerror or exc})"
+    if served():
+        try:
+            held = sum(1 for entry in os.scandir(folder) if entry.name.startswith("gdtui-"))
+        except OSError:  # (the write will say what is wrong, naming its file)
+            held = 0
+        if held >= MAX_SERVED_FILES:
+            return None, (f"your folder on the server holds {held} saved files already, the most it may; "
+                          "ask your teacher to collect them")
+    return folder, ""
 
 
 def save_here_saying(session: Trainer | Race) -> str:

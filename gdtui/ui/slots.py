@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -111,7 +112,8 @@ class Kept:
 
 
 def kept() -> list[Kept]:
-    """Every kept session, newest first (the slots, and the one of gdtui before slots)."""
+    """Every kept session, newest first (the slots, and the one of gdtui before slots): regular
+    files only, never through a link (gdtui writes nothing else there)."""
     candidates = [state_dir() / LEGACY]
     folder = slots_dir()
     if folder.is_dir():
@@ -119,8 +121,10 @@ def kept() -> list[Kept]:
     found = []
     for path in candidates:
         try:
-            info = os.stat(path)
+            info = os.lstat(path)
         except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
             continue
         found.append(Kept(path, info.st_mtime, held_elsewhere(path)))
     return sorted(found, key=lambda k: k.mtime, reverse=True)

@@ -11,11 +11,11 @@ import pytest
 
 asyncssh = pytest.importorskip("asyncssh", reason="asyncssh is not installed (pip install asyncssh)")
 
-from gdtui.host_access import KeyList, RateLimit, Student
+from gdtui.host_access import Admission, Gate, KeyList, RateLimit, Student
 from gdtui.host_board import Board, row
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.session import save
-from gdtui.host_session import StudentSession, _reopens
+from gdtui.host_session import LARGEST, StudentSession, _reopens, set_size
 from gdtui.status_file import Status, write_status
 
 SAFE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,23}-[0-9a-f]{16}")
@@ -58,6 +58,96 @@ def test_the_key_list_is_read_again_when_the_file_changes(tmp_path):
     path.write_text('from="10.0.0.0/8" ' + bob.export_public_key().decode())
     os.utime(path, ns=(time.time_ns() + 2 * 10**9,) * 2)
     assert not keys.allows(bob, "127.0.0.1", "127.0.0.1") and keys.allows(bob, "10.1.2.3", "10.1.2.3")
+
+
+@pytest.mark.parametrize("emptied", ["", "# every key removed\n", None])
+def test_a_key_list_emptied_or_removed_while_the_host_runs_lets_no_one_in(tmp_path, emptied):
+    alice = asyncssh.generate_private_key("ssh-ed25519").convert_to_public()
+    path = tmp_path / "authorized_keys"
+    path.write_bytes(alice.export_public_key())
+    keys = KeyList(path)
+    assert keys.allows(alice, "127.0.0.1", "127.0.0.1")
+    if emptied is None:
+        path.unlink()
+    else:
+        path.write_text(emptied)
+        os.utime(path, ns=(time.time_ns() + 10**9,) * 2)
+    assert not keys.allows(alice, "127.0.0.1", "127.0.0.1")
+    path.write_bytes(alice.export_public_key())  # (and the door opens again with the file)
+    os.utime(path, ns=(time.time_ns() + 2 * 10**9,) * 2)
+    assert keys.allows(alice, "127.0.0.1", "127.0.0.1")
+
+
+class FakeConnection:
+    """What a Gate asks of asyncssh's connection: its peer, and to be closed."""
+
+    def __init__(self, address: str) -> None:
+        self.address, self.aborted, self.said = address, False, None
+
+    def get_extra_info(self, name, default=None):
+        return {"peername": (self.address, 50000), "username": "alice"}.get(name, default)
+
+    def set_extra_info(self, **info):
+        self.info = info
+
+    def abort(self):
+        self.aborted = True
+
+    def disconnect(self, code, reason):
+        self.said = reason
+
+
+def test_sockets_that_never_log_in_cannot_lock_the_class_out():
+    admission = Admission(max_logged_in=2, pending_per_address=3)
+    limit = RateLimit(per_minute=1000, burst=1000)
+    idle = [FakeConnection("10.0.0.9") for _ in range(5)]
+    for conn in idle:
+        Gate(None, limit, admission).connection_made(conn)
+    assert [c.aborted for c in idle] == [False] * 3 + [True] * 2  # (more than 3 from one address: dropped)
+    student = FakeConnection("10.0.0.7")
+    gate = Gate(None, limit, admission)
+    gate.connection_made(student)
+    gate.begin_auth("alice")
+    assert not student.aborted and student.said is None  # (idle sockets elsewhere do not count against her)
+    assert gate.validate_public_key("alice", asyncssh.generate_private_key("ssh-ed25519").convert_to_public())
+    gate.auth_completed()
+    assert admission.logged_in == {student} and admission.pending == {"10.0.0.9": 3}
+    gate.connection_lost(None)
+    assert admission.logged_in == set() and student not in admission.open
+
+
+def test_the_logged_in_limit_counts_only_connections_that_logged_in():
+    admission = Admission(max_logged_in=1)
+    limit = RateLimit(per_minute=1000, burst=1000)
+    first, second = (FakeConnection(f"10.0.0.{n}") for n in (1, 2))
+    gate = Gate(None, limit, admission)
+    gate.connection_made(first)
+    gate.begin_auth("alice")
+    assert first.said is None
+    gate.validate_public_key("alice", asyncssh.generate_private_key("ssh-ed25519").convert_to_public())
+    gate.auth_completed()
+    late = Gate(None, limit, admission)
+    late.connection_made(second)
+    late.begin_auth("bob")
+    assert second.said == "gdtui host: too many connections (1 open); try again later"
+
+
+def test_a_client_cannot_ask_for_a_terminal_larger_than_the_host_gives():
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    try:
+        set_size(master, 70000, 70000)  # (more than a size field holds)
+        rows, columns = struct.unpack("HHHH", fcntl.ioctl(slave, termios.TIOCGWINSZ, b"\0" * 8))[:2]
+        assert (columns, rows) == LARGEST
+        set_size(master, 0, 0)
+        rows, columns = struct.unpack("HHHH", fcntl.ioctl(slave, termios.TIOCGWINSZ, b"\0" * 8))[:2]
+        assert (columns, rows) == (80, 24)
+    finally:
+        os.close(master)
+        os.close(slave)
 
 
 def test_a_missing_key_list_is_an_error_at_start(tmp_path):

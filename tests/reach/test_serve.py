@@ -121,8 +121,53 @@ def test_off_loopback_it_warns_in_one_line_and_a_busy_port_is_one_line(start_ser
     server = start_server(*gdtui("serve", "--host", "0.0.0.0", "--port", "{port}", "--state-dir", "{state}"))
     assert server.err_path.read_text() == (
         f"gdtui serve: warning: listening on 0.0.0.0: textual-serve has no authentication, anyone who can "
-        f"reach port {server.port} gets a gdtui\n")
+        f"reach port {server.port} gets a gdtui; give --public-url http://NAME:PORT, the address browsers use\n")
     busy = subprocess.run(gdtui("serve", "--port", str(server.port)), capture_output=True, text=True, timeout=60)
     assert busy.returncode == 1
     assert busy.stderr == f"gdtui serve: cannot listen on 127.0.0.1:{server.port}: Address already in use\n"
     assert server.stop() == 0
+
+
+async def _open_tab(url: str, origin: str, keys: str = "", size=(80, 24)) -> int:
+    """Open the app's websocket as a page from `origin` would (HTTP status when refused), press
+    `keys`, then drop the connection at once, reading nothing more."""
+    import aiohttp
+
+    ws_url = url.replace("http://", "ws://") + f"ws?width={size[0]}&height={size[1]}"
+    async with aiohttp.ClientSession() as client:
+        try:
+            socket = await client.ws_connect(ws_url, headers={"Origin": origin})
+        except aiohttp.WSServerHandshakeError as exc:
+            return exc.status
+        seen = 0
+        while seen < 2000:  # (the app's first frame: it is ready for keys)
+            message = await socket.receive()
+            assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+            seen += len(message.data)
+        for key in keys:
+            await socket.send_json(["stdin", key])
+        while keys and seen < 1_000_000:  # (the app answers them: frames after frames in run mode)
+            seen += len((await socket.receive()).data)
+        await socket.close()
+    return 101
+
+
+def test_a_page_of_another_site_cannot_open_a_tab(start_server):
+    import asyncio
+
+    server = serve(start_server)
+    assert asyncio.run(_open_tab(server.url, "http://evil.example")) == 403
+    assert server.tabs() == [] and server.tab_folders() == []
+    assert asyncio.run(_open_tab(server.url, f"http://localhost:{server.port}")) == 101  # (loopback's other name)
+
+
+def test_a_tab_dropped_while_its_app_floods_the_screen_leaves_no_process(start_server):
+    """Run mode at the largest size the app draws, and the tab closed without reading: the tab's
+    gdtui blocks writing to a pipe no one reads; the server must still end it."""
+    import asyncio
+
+    server = serve(start_server)
+    assert asyncio.run(_open_tab(server.url, server.url.rstrip("/"), keys=" p", size=(500, 200))) == 101
+    wait_until(lambda: not server.tabs(), "the dropped tab's gdtui to end")
+    (folder,) = server.tab_folders()
+    assert kept_session(folder) is not None  # (ended by a hangup: its session was kept)

@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from gdtui.ui.app import MIN_SIZE
+from gdtui.ui.app import MAX_SIZE, MIN_SIZE
 
 
 def note(app):
@@ -37,6 +37,20 @@ async def test_just_below_the_minimum_in_one_direction_is_too_small(make_app):
         await pilot.pause()
         assert note(app).region.area > 0
         await pilot.resize_terminal(*MIN_SIZE)
+        await pilot.pause()
+        assert note(app).region.area == 0 and app.solo.query_one('#grid').region.area > 0
+
+
+async def test_a_terminal_beyond_the_largest_shows_the_note_and_draws_no_panels(make_app):
+    """A served terminal's size is the visitor's choice: 4000x2000 cells must not be drawn."""
+    app = make_app()
+    async with app.run_test(size=(MAX_SIZE[0] + 1, 60)) as pilot:
+        await pilot.pause()
+        text = note(app).text
+        assert f"at most {MAX_SIZE[0]}×{MAX_SIZE[1]}" in text and f"this one is {MAX_SIZE[0] + 1}×60" in text
+        assert app.solo.query_one('#grid').region.area == 0
+        await pilot.resize_terminal(*MAX_SIZE)
+        await pilot.pause()
         await pilot.pause()
         assert note(app).region.area == 0 and app.solo.query_one('#grid').region.area > 0
 

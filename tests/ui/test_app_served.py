@@ -84,6 +84,17 @@ async def test_the_data_form_refuses_a_csv_outside_the_data_folder_in_place(data
         assert not isinstance(app.screen, DataForm) and app.session.trainer.data.labels == ("a", "b")
 
 
+async def test_on_a_server_the_data_form_does_not_expand_the_servers_home(data, tmp_path, size, monkeypatch):
+    monkeypatch.setenv("GDTUI_STATE_DIR", str(tmp_path))  # (served: a session's own folder)
+    app = app_for()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space", "D")
+        await pilot.pause()
+        await fill_form(pilot, "~/secret.csv", "1000", "")
+        said = str(app.screen.query_one("#data-error").render())
+        assert "~/secret.csv" in said and os.path.expanduser("~") not in said.replace("~/secret", "")
+
+
 # ---- GDTUI_DELIVER --------------------------------------------------------------------------------
 
 

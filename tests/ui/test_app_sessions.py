@@ -262,3 +262,33 @@ def test_two_slots_of_one_process_in_one_second_take_two_files(private_state_hom
     assert first.take() != second.take()
     first.release()
     assert slots.Slot(first.path).take() == first.path  # (let go: it can be taken over)
+
+
+async def test_a_served_student_cannot_fill_the_servers_disk_with_S_and_x(make_app, tmp_path, monkeypatch, size):
+    folder = tmp_path / "student"
+    folder.mkdir()
+    monkeypatch.setenv("GDTUI_STATE_DIR", str(folder))  # (their folder under gdtui host)
+    for n in range(sessions.MAX_SERVED_FILES - 1):
+        (folder / f"gdtui-{n}.svg").write_text("<svg/>")
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space", "S")  # (the last one allowed)
+        assert app.solo.query_one("#notice").text.startswith("saved the session at epoch 1")
+        await pilot.press("S")
+        said = app.solo.query_one("#notice").text.replace("\n", " ")
+        assert said.startswith(f"not saved: your folder on the server holds {sessions.MAX_SERVED_FILES} saved files")
+        await pilot.press("x")
+        assert app.solo.query_one("#notice").text.startswith("not exported: your folder on the server holds")
+    assert sum(1 for p in folder.iterdir() if p.name.startswith("gdtui-")) == sessions.MAX_SERVED_FILES
+
+
+def test_only_regular_files_count_as_kept_sessions(private_state_home):
+    trainer = create_trainer(TrainConfig(seed=0))
+    trainer.run(2)
+    good = sessions.autosave(trainer, slots.Slot())
+    os.utime(good, (1e9, 1e9))
+    folder = good.parent
+    (folder / "newer-dir.json").mkdir()
+    os.mkfifo(folder / "newer-fifo.json")
+    (folder / "newer-link.json").symlink_to(good)
+    assert [k.path for k in slots.kept()] == [good]

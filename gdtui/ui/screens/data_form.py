@@ -14,6 +14,7 @@ from textual.widgets import Input, Label
 from gdtui.engine import TrainConfig
 from gdtui.engine.config import show
 
+from ..sessions import served
 from .form import Form
 
 
@@ -49,7 +50,9 @@ class DataForm(Form[None]):
         if noise and level is None:
             self.refuse(f"noise must be a number or empty (got {show(noise)})")
             return
-        problem = self._apply(os.path.expanduser(dataset) or "blobs", int(samples), level)
+        if not served():  # (on a server, ~ is the server's home: not the visitor's, and not to be shown)
+            dataset = os.path.expanduser(dataset)
+        problem = self._apply(dataset or "blobs", int(samples), level)
         if problem:
             self.refuse(problem)
         else:
