@@ -91,7 +91,8 @@ SOLO_KEYS = (
         "printed loss, and whether the update follows it.", footer=False),
     Key("y", "explain", "why", "Why: the last update written out in the lesson's formulas with its own numbers: "
         "one row made concrete (the one that pushed hardest), the sum over the batch, the rule's lines, W before "
-        "and after, the boundary (rewound: the update that led to the epoch shown, when it can be read back)."),
+        "and after, the boundary (rewound: the update that led to the epoch shown, when it can be read back).",
+        footer=False),
     Key("i", "point_mode", "point", "Point inspector: select a point (arrows; first the one that pushed hardest in "
         "the last step) and read its x, label, z, p, prediction and share of g; escape or i leaves.", footer=False),
     Key("escape", "leave_mode", "leave", "Leave point mode.", footer=False, shown_as="esc"),
