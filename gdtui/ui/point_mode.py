@@ -75,7 +75,8 @@ class PointMode:
 
     def switch(self, trainer, split: str, weights) -> None:
         """Show `split`: the selection moves to its point nearest the one selected."""
-        here = self._rows(trainer, self.split)[0][self.index, 1:]
+        old = self._rows(trainer, self.split)[0]
+        here = old[min(self.index, len(old) - 1), 1:]  # (the data may have changed since)
         self.split = split
         self.refresh(trainer, weights)
         X = self._rows(trainer, split)[0]

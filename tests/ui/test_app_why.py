@@ -246,3 +246,16 @@ async def test_saturation_is_not_said_for_bce_nor_for_a_well_trained_run(make_ap
             for _ in range(3):
                 await pilot.press("space")
                 assert "saturated" not in app.screen.query_one("#notice").text
+
+
+async def test_point_mode_survives_new_data_of_another_size(make_app):
+    app = make_app(samples=1000)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("space", "i", "end")
+        app.solo.points.index = 499  # the last training row
+        app.solo.session.load_data(samples=100)  # (what the data form does)
+        app.solo._new_data()
+        await pilot.press("t")  # the split changes too
+        await pilot.pause()
+        assert app.solo.points.split == "test" and 0 <= app.solo.points.index < 50
+        assert _point(app).startswith("test row")

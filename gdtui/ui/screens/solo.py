@@ -32,7 +32,6 @@ from .breakpoints_form import BreakpointsForm
 from .data_form import DataForm
 from .epoch_prompt import EpochPrompt
 from .help import HelpScreen
-from .inspector import GradientInspector, explain
 from .teaching import TeachingKeys
 
 DETAIL_MIN_HEIGHT = 32
@@ -323,18 +322,6 @@ class SoloScreen(TeachingKeys, Screen):
             self._show_left("landscape")
         else:
             self.redraw()
-
-    def action_inspect(self) -> None:
-        session = self.session
-        self.inspection = session.gradient_check()
-        self.app.push_screen(GradientInspector(explain(self.inspection, session.trainer.loss, session.shown_epoch,
-                                                       session.trainer.config.batch_size is not None)))
-
-    def action_toggle_preview(self) -> None:
-        self.preview = not self.preview
-        if self.preview and self.session.viewing is not None:
-            self.say("the preview shows the next step from the latest epoch: press End to go there")
-        self.redraw()
 
     def action_race(self) -> None:
         from .race import RaceScreen

@@ -1,4 +1,5 @@
-"""The solo view's teaching keys: `y` writes the last update out, `i` inspects one point.
+"""The solo view's teaching instruments: `g` the gradient inspector, `v` the next-step preview,
+`y` the last update written out, `i` the point inspector.
 
 A mixin of `SoloScreen` (kept apart so that each class stays small): it reads the screen's
 session, its scatter and its `say`, and draws the point line under the panels.
@@ -10,13 +11,26 @@ from ..point_mode import PointMode, point_line
 from ..widgets.lines import Lines
 from ..widgets.picture_area import PictureArea
 from ..why import choose
+from .inspector import GradientInspector, explain
 from .why import WhyScreen
 
 
 class TeachingKeys:
-    """`y`, `i`, the arrows and escape of the solo view."""
+    """`g`, `v`, `y`, `i`, the arrows and escape of the solo view."""
 
     points: PointMode
+
+    def action_inspect(self) -> None:
+        session = self.session
+        self.inspection = session.gradient_check()
+        self.app.push_screen(GradientInspector(explain(self.inspection, session.trainer.loss, session.shown_epoch,
+                                                       session.trainer.config.batch_size is not None)))
+
+    def action_toggle_preview(self) -> None:
+        self.preview = not self.preview
+        if self.preview and self.session.viewing is not None:
+            self.say("the preview shows the next step from the latest epoch: press End to go there")
+        self.redraw()
 
     def action_explain(self) -> None:
         self.app.push_screen(WhyScreen(choose(self.session)))
