@@ -55,8 +55,9 @@ def choose(session) -> Why:
     update = trainer.last_update()
     if update is None:
         if trainer.epoch or trainer.batch:
-            return Why(None, "why", "The latest update was made before this session was resumed, and its inputs "
-                       "are not kept in the session file: take one step (space or n), then y.")
+            return Why(None, "why", "The inputs of the latest update are not at hand: it was made before this "
+                       "session was resumed (a session file does not keep them), or this run was forked from a "
+                       "mini-batch epoch, of which only the end is recorded. Take one step (space or n), then y.")
         return Why(None, "why", NO_STEP)
     return Why(explain_update(update, X, y), f"why: the latest update, {_where(update)}", note)
 

@@ -259,3 +259,11 @@ async def test_point_mode_survives_new_data_of_another_size(make_app):
         await pilot.pause()
         assert app.solo.points.split == "test" and 0 <= app.solo.points.index < 50
         assert _point(app).startswith("test row")
+
+
+async def test_after_a_fork_from_a_mini_batch_epoch_it_says_the_inputs_are_not_at_hand(make_app):
+    app = make_app(batch_size=100)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("space", "space", "left", "B", "y")  # B forks at epoch 1, a mini-batch epoch
+        await pilot.pause()
+        assert app.session.trainer.epoch == 1 and "not at hand" in _panel(app) and "forked" in _panel(app)
