@@ -11,9 +11,10 @@ from gdtui.engine.points import SATURATED, saturation
 
 
 def saturation_words(share: float, wrong: float) -> str:
-    return (f"saturated: {100 * share:.0f}% of the training rows have p within {SATURATED:g} of 0 or 1 "
-            f"({100 * wrong:.0f}% on the wrong side); sse's gradient carries p(1−p), which vanishes there, so "
-            "they hardly move: try a smaller alpha (-) or the bce loss (its gradient has no p(1−p))")
+    limit = f"{SATURATED:.0e}".replace("e-0", "e-")
+    return (f"saturated: {100 * share:.0f}% of the training rows have p within {limit} of 0 or 1, "
+            f"{100 * wrong:.0f}% on the wrong side; vanishing p(1−p): sse hardly moves them. "
+            "Try a smaller alpha (-) or bce")
 
 
 class SaturationWatch:
