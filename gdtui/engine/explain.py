@@ -90,6 +90,8 @@ class RuleLine:
     symbol: str
     formula: str
     value: tuple[float, ...] | float
+    before: tuple[float, ...] | None = None
+    """The rule's memory of that name before the update (its lines that update a memory)."""
 
 
 def rule_lines(rule: str, g: np.ndarray, state: OptState, alpha: float, mu: float) -> list[RuleLine]:
@@ -101,24 +103,25 @@ def rule_lines(rule: str, g: np.ndarray, state: OptState, alpha: float, mu: floa
         return [RuleLine("step", "−α·g", tuple((-alpha * g).tolist()))]
     if rule in ("momentum", "nesterov"):
         v = state.first * mu + g
-        lines = [RuleLine("v", "μ·v + g", tuple(v.tolist()))]
+        lines = [RuleLine("v", "μ·v + g", tuple(v.tolist()), tuple(state.first.tolist()))]
         if rule == "momentum":
             return lines + [RuleLine("step", "−α·v", tuple((-alpha * v).tolist()))]
         return lines + [RuleLine("step", "−α·(g + μ·v)", tuple((-alpha * (g + mu * v)).tolist()))]
     if rule == "adagrad":
         s = state.second + g * g
-        return [RuleLine("s", "s + g²", tuple(s.tolist())),
+        return [RuleLine("s", "s + g²", tuple(s.tolist()), tuple(state.second.tolist())),
                 RuleLine("step", f"−α·g / (√s + {ADAGRAD_EPS:g})", tuple((-alpha * g / (np.sqrt(s) + ADAGRAD_EPS)).tolist()))]
     if rule == "rmsprop":
         s = state.second * RMSPROP_SMOOTHING + (1 - RMSPROP_SMOOTHING) * g * g
-        return [RuleLine("s", f"{RMSPROP_SMOOTHING:g}·s + {1 - RMSPROP_SMOOTHING:.2g}·g²", tuple(s.tolist())),
+        return [RuleLine("s", f"{RMSPROP_SMOOTHING:g}·s + {1 - RMSPROP_SMOOTHING:.2g}·g²", tuple(s.tolist()),
+                         tuple(state.second.tolist())),
                 RuleLine("step", f"−α·g / (√s + {RMSPROP_EPS:g})", tuple((-alpha * g / (np.sqrt(s) + RMSPROP_EPS)).tolist()))]
     m = state.first + (1 - ADAM_BETA1) * (g - state.first)
     v = state.second * ADAM_BETA2 + (1 - ADAM_BETA2) * g * g
     m_hat, v_hat = 1 - ADAM_BETA1 ** t, 1 - ADAM_BETA2 ** t
     step = -(alpha / m_hat) * (m / (np.sqrt(v) / math.sqrt(v_hat) + ADAM_EPS))
-    return [RuleLine("m", f"{ADAM_BETA1:g}·m + {1 - ADAM_BETA1:.1g}·g", tuple(m.tolist())),
-            RuleLine("v", f"{ADAM_BETA2:g}·v + {1 - ADAM_BETA2:.1g}·g²", tuple(v.tolist())),
+    return [RuleLine("m", f"{ADAM_BETA1:g}·m + {1 - ADAM_BETA1:.1g}·g", tuple(m.tolist()), tuple(state.first.tolist())),
+            RuleLine("v", f"{ADAM_BETA2:g}·v + {1 - ADAM_BETA2:.1g}·g²", tuple(v.tolist()), tuple(state.second.tolist())),
             RuleLine("1−β1ᵗ", f"bias correction of m (t = {t})", m_hat),
             RuleLine("1−β2ᵗ", f"bias correction of v (t = {t})", v_hat),
             RuleLine("step", "−α/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + 1e-8)", tuple(step.tolist()))]
@@ -144,6 +147,12 @@ class Explanation:
     before: tuple[float, ...]
     after: tuple[float, ...]
     """W before and after the update (before + step)."""
+    loss_value: float = math.nan
+    """The batch's printed loss at the weights before: Σ e² (sse) or Σ −y·log p − (1 − y)·log(1 − p) (bce)."""
+    steps_before: int = 0
+    """Updates the rule had taken before this one (adam's t is one more)."""
+    boundary: "Boundary | None" = None
+    """The boundary of the weights after the update."""
 
 
 def explain(loss: str, rule: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, state: OptState, alpha: float,
@@ -157,5 +166,49 @@ def explain(loss: str, rule: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, s
     step = np.array(lines[-1].value)
     top = strongest(rows["part"])
     example = replace(row(loss, X, y, w, top, rows), index=int(top if indices is None else indices[top]))
+    after = w + step
     return Explanation(loss, rule, float(alpha), float(mu), len(y), example, pushes(rows), tuple(g.tolist()),
-                       tuple(lines), tuple(w.tolist()), tuple((w + step).tolist()))
+                       tuple(lines), tuple(w.tolist()), tuple(after.tolist()), printed_loss(loss, rows),
+                       int(state.steps), boundary(after))
+
+
+def printed_loss(loss: str, rows: dict[str, np.ndarray]) -> float:
+    """The loss the lesson prints, summed over the rows: Σ e² for sse; for bce Σ softplus(z) − y·z,
+    which is Σ −y·log p − (1 − y)·log(1 − p) written so that it never takes log 0."""
+    if loss == "sse":
+        return float(np.sum(rows["e"] ** 2))
+    z = rows["z"]
+    y = rows["p"] - rows["e"]
+    return float(np.sum(np.logaddexp(0.0, z) - y * z))
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """Where σ(W·x) = 0.5, i.e. 0 = w0 + w1·x + w2·y: the line y = intercept + slope·x (w2 ≠ 0),
+    the vertical x = at (w2 = 0, w1 ≠ 0), or none (w1 = w2 = 0)."""
+
+    kind: str
+    """'line', 'vertical' or 'none'."""
+    intercept: float = math.nan
+    """−w0 / w2."""
+    slope: float = math.nan
+    """−w1 / w2."""
+    at: float = math.nan
+    """−w0 / w1 (a vertical line)."""
+
+
+def boundary(w) -> Boundary:
+    w0, w1, w2 = (float(v) for v in w)
+    if w2 != 0:
+        return Boundary("line", intercept=-w0 / w2, slope=-w1 / w2)
+    if w1 != 0:
+        return Boundary("vertical", at=-w0 / w1)
+    return Boundary("none")
+
+
+def explain_update(update, X: np.ndarray, y: np.ndarray) -> Explanation:
+    """The update whose inputs `update` (a `gdtui.engine.last_update.LastUpdate`) holds, over the
+    training rows X (n, d), y (n,)."""
+    rows = update.rows
+    return explain(update.loss, update.rule, X[rows], y[rows], update.weights, update.state, update.alpha,
+                   update.momentum, rows)

@@ -110,10 +110,11 @@ def fill_plain_states(rows: Rows, count: int, state: OptState) -> OptState:
     return state._replace(steps=state.steps + count)
 
 
-def chunk_end(rows: Rows, good: int, state: OptState, rule: Rule, momentum: float) -> tuple[OptState, np.ndarray]:
+def chunk_end(rows: Rows, good: int, state: OptState, rule: Rule,
+              momentum: float) -> tuple[OptState, OptState, np.ndarray]:
     """After `good` recorded epochs of a chunk that began with the rule's memory `state`: the
-    memory after the last, and the step the last update took (taken again from the memory before
-    it, the same arithmetic as the loop's)."""
+    memory after the last, the memory before it, and the step the last update took (taken again
+    from the memory before it, the same arithmetic as the loop's)."""
     shape = state.first.shape
     if rule.name == "gd":
         after = fill_plain_states(rows, good, state)
@@ -123,4 +124,4 @@ def chunk_end(rows: Rows, good: int, state: OptState, rule: Rule, momentum: floa
         before = state if good == 1 else OptState.unpack(rows.state[good - 2], shape)
     with np.errstate(all="ignore"):
         step, _ = rule.update(rows.directions[good - 1].copy(), before, float(rows.alphas[good - 1]), momentum)
-    return after, step
+    return after, before, step

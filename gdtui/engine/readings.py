@@ -12,6 +12,7 @@ import copy
 import numpy as np
 
 from . import predict
+from .last_update import LastUpdate, from_history
 from .losses import LOSSES, Workspace
 from .optim import RULES, OptState
 from .snapshot import Snapshot, plain, snapshot_at, snapshot_now
@@ -82,6 +83,22 @@ class Readings:
         """Indices into the training rows of the batch the last update used."""
         rows = np.arange(*self._p.last_rows)
         return rows if self._p.order is None else self._p.order[rows]
+
+    def last_update(self, epoch: int | None = None) -> LastUpdate | None:
+        """The inputs of the update that led to the state shown: the latest update (`epoch` None or
+        the current epoch at its end), or the one that ended recorded `epoch`. None before any
+        update, and where they cannot be had: a mini-batch epoch of the history (only its end is
+        recorded), or the last update before a session was resumed unless it made a full-batch
+        epoch (read back from the history, and accepted only if it reproduces the record)."""
+        latest = self._p.epoch if self._p.batch == 0 else None
+        if epoch is None or (epoch == latest and self._last is not None and self._last.epoch == epoch):
+            if self._last is not None:
+                return self._last
+            epoch = latest
+        if epoch is None or epoch == 0:
+            return None
+        losses = (self.config.loss,) + tuple(name for name in LOSSES if name != self.config.loss)
+        return from_history(self.history, epoch, self.data.X_train, self.data.y_train, losses, self.config.momentum)
 
     def accuracy(self, weights: np.ndarray, split: str = "train") -> float:
         """Share of rows of `split` ('train' or 'test') that `weights` classify right."""

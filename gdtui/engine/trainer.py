@@ -21,6 +21,7 @@ from . import kernel
 from .config import DATA_FIELDS, TrainConfig
 from .data import Dataset, load_dataset
 from .history import History, Rows, mean_loss
+from .last_update import LastUpdate
 from .losses import Workspace
 from .optim import OptState
 from .readings import Readings
@@ -54,7 +55,7 @@ class Trainer(Readings):
         shape = (self.data.X_train.shape[1],)
         w = self._rng.standard_normal(shape) if weights is None else np.array(weights, dtype=np.float64)
         zeros = np.zeros(shape)
-        self._w, self._opt_state = w, OptState.zeros(shape)
+        self._w, self._opt_state, self._last = w, OptState.zeros(shape), None
         self._p = Progress(epoch_start=w.copy(), direction_sum=zeros, last_step=zeros, last_direction=zeros)
         self._workspace = Workspace(self.batch_rows, len(w))
         self.history = History(shape, min(self.config.epochs, 100_000))
@@ -76,6 +77,7 @@ class Trainer(Readings):
         """Take over `state` (consistent with the data and the config: the session codec checks it)."""
         self._rng.bit_generator.state = copy.deepcopy(state.rng)
         self._w, self._opt_state = state.weights.copy(), state.optimizer_state
+        self._last = None  # (not kept in a session: `last_update` reads a full-batch epoch back)
         self._p = Progress.of(state)
         if self._p.order is not None:
             self._epoch_X, self._epoch_y = self.data.X_train[self._p.order], self.data.y_train[self._p.order]
@@ -119,6 +121,10 @@ class Trainer(Readings):
             self._p.diverged = True
             return False
         loss, direction, direction_sum, step, new_w, state, rows = update
+        cfg = self.config
+        self._last = LastUpdate(cfg.loss, cfg.optimizer, self.alpha_now, cfg.momentum, self._w, self._opt_state,
+                                rows[0], rows[1], self._p.order, self._p.epoch + 1, self._p.batch + 1,
+                                self._p.epoch_batches)
         self._p.batch_losses.append(loss)
         self._p.batch_correct += self._workspace.correct
         self._p.direction_sum, self._p.last_direction, self._p.last_step = direction_sum, direction, step
@@ -224,8 +230,11 @@ class Trainer(Readings):
             if good:
                 rows.accuracy[:good] = math.nan  # (measured when read: see `train_accuracy`)
                 rows.batches[:good] = 1
-                after, last_step = kernel.chunk_end(rows, good, self._opt_state, rule, cfg.momentum)
+                after, before, last_step = kernel.chunk_end(rows, good, self._opt_state, rule, cfg.momentum)
                 self._record(rows, good, after, last_step, rows.directions[good - 1].copy())
+                self._last = LastUpdate(cfg.loss, cfg.optimizer, float(rows.alphas[good - 1]), cfg.momentum,
+                                        self._p.epoch_start, before, 0, len(self.data.y_train), None,
+                                        self._p.epoch, 1, 1)
                 self._p.order, self._p.last_rows = None, (0, len(self.data.y_train))
                 self._p.epoch_batch_rows, self._p.epoch_batches, self._p.batch_losses = self.batch_rows, 1, []
             if good < ran:
@@ -265,6 +274,7 @@ class Trainer(Readings):
         self._w = history.weights[epoch].copy()
         self._opt_state = state if rule == self.config.optimizer else OptState.zeros(self._w.shape)
         self._p.last_step, self._p.last_direction = history.steps[epoch].copy(), history.directions[epoch].copy()
+        self._last = None  # (`last_update` reads the epoch forked from back from the history)
         self._p.last_rows, self._p.epoch, self._p.batch, self._p.order, self._p.diverged = (0, 0), epoch, 0, None, False
         history.truncate(epoch + 1)
         losses = history.losses[1:]

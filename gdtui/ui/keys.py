@@ -63,11 +63,16 @@ SOLO_KEYS = (
     Key("r", "reset", "reset", "Start again from a fresh random initialisation (same data, same settings)."),
     Key("t", "toggle_view", "view", "Show the training or the test split on the scatter.", footer=False),
     Key("L", "toggle_log", "log loss", "Log or linear scale for the loss curve.", footer=False),
-    Key("left,left_square_bracket", "rewind(-1)", "back", "Rewind one epoch: every panel shows that moment. A step or "
-        "a change of settings from there forks a new run (the later epochs are discarded).", footer=False,
-        shown_as="← ["),
-    Key("right,right_square_bracket", "rewind(1)", "forward", "Forward one epoch through the recorded history.",
-        footer=False, shown_as="→ ]"),
+    Key("left_square_bracket", "rewind(-1)", "back", "Rewind one epoch: every panel shows that moment. A step or "
+        "a change of settings from there forks a new run (the later epochs are discarded). In point mode ← picks a "
+        "point; [ still rewinds.", footer=False, shown_as="← ["),
+    Key("right_square_bracket", "rewind(1)", "forward", "Forward one epoch through the recorded history (in point "
+        "mode ] does; → picks a point).", footer=False, shown_as="→ ]"),
+    Key("left", "arrow('left')", "back", "", footer=False, shown_as="←"),
+    Key("right", "arrow('right')", "forward", "", footer=False, shown_as="→"),
+    Key("up", "arrow('up')", "point up", "In point mode: the nearest point in the arrow's direction as the scatter "
+        "shows it (within 45° of it, else anywhere that way); ← → too.", footer=False, shown_as="↑ ↓"),
+    Key("down", "arrow('down')", "point down", "", footer=False, shown_as="↓"),
     Key("end", "live", "live", "Back to the latest epoch.", footer=False),
     Key("home", "jump_to(0)", "first", "Rewind to epoch 0, the initial weights.", footer=False),
     Key("pageup", "page(-1)", "page back", "Back by a tenth of the history (PgDn: forward).", footer=False,
@@ -84,6 +89,13 @@ SOLO_KEYS = (
         "confusion matrix of the weights shown (t switches train/test).", footer=False),
     Key("g", "inspect", "inspect ∇", "Gradient inspector: analytic gradient beside a finite difference of the "
         "printed loss, and whether the update follows it.", footer=False),
+    Key("y", "explain", "why", "Why: the last update written out in the lesson's formulas with its own numbers: "
+        "one row made concrete (the one that pushed hardest), the sum over the batch, the rule's lines, W before "
+        "and after, the boundary (rewound: the update that led to the epoch shown, when it can be read back).",
+        footer=False),
+    Key("i", "point_mode", "point", "Point inspector: select a point (arrows; first the one that pushed hardest in "
+        "the last step) and read its x, label, z, p, prediction and share of g; escape or i leaves.", footer=False),
+    Key("escape", "leave_mode", "leave", "Leave point mode.", footer=False, shown_as="esc"),
     Key("v", "toggle_preview", "preview", "Preview: ghost boundaries of the next step with alpha/2, alpha and "
         "2·alpha, nothing committed.", footer=False),
     Key("c", "race", "race", "Race the update rules (gd, momentum, nesterov, adam; 1-6 pick) from this run's "

@@ -45,10 +45,13 @@ class PointCells:
 
 # ---- the solo scatter -------------------------------------------------------------------------------
 # code = kind (0-3) + 4 * predicted class + 8 * on the boundary + 16 * in the last batch + 32 * ghost
+#        + 128 * the point selected (the point inspector)
 
 
 def _scatter_glyph(code: int) -> str:
-    kind, on_line, marked, ghost = code & 3, code & 8, code & 16, code >> 5
+    kind, on_line, marked, ghost = code & 3, code & 8, code & 16, (code >> 5) & 3
+    if code & 128:
+        return theme.SELECTED_GLYPH
     if ghost:
         return theme.GHOST_GLYPH
     if marked:
@@ -59,7 +62,9 @@ def _scatter_glyph(code: int) -> str:
 
 
 def _scatter_style(code: int) -> str:
-    kind, region, on_line, marked, ghost = code & 3, (code >> 2) & 1, code & 8, code & 16, code >> 5
+    kind, region, on_line, marked, ghost = code & 3, (code >> 2) & 1, code & 8, code & 16, (code >> 5) & 3
+    if code & 128:
+        return theme.SELECTED_STYLE
     ink = theme.GHOST_INK[ghost - 1] if ghost else theme.BOUNDARY_INK if on_line else theme.POINT_INK[kind]
     style = f"{ink} on {theme.REGION_BG[region]}"
     if on_line or marked:
@@ -69,14 +74,15 @@ def _scatter_style(code: int) -> str:
     return style
 
 
-SCATTER_GLYPHS = tuple(_scatter_glyph(code) for code in range(4 * 32))
-SCATTER_STYLES = tuple(_scatter_style(code) for code in range(4 * 32))
+SCATTER_GLYPHS = tuple(_scatter_glyph(code) for code in range(256))
+SCATTER_STYLES = tuple(_scatter_style(code) for code in range(256))
 
 
 @dataclass(frozen=True, eq=False)
 class Scatter:
     """A split of the data, the regions the weights predict, their boundary, the rows of the batch
-    just used (reversed) and up to three ghost boundaries (the next-step preview)."""
+    just used (reversed), up to three ghost boundaries (the next-step preview) and the point
+    the point inspector selected."""
 
     cells: PointCells
     split: str
@@ -84,6 +90,8 @@ class Scatter:
     highlight: np.ndarray | None = None
     """Training rows of the last mini-batch (train split only)."""
     ghosts: tuple[tuple[float, ...] | None, ...] = ()
+    selected: tuple[float, float] | None = None
+    """(x1, x2) of the point selected, drawn as `theme.SELECTED_GLYPH`."""
 
     glyphs = SCATTER_GLYPHS
     styles = SCATTER_STYLES
@@ -101,7 +109,10 @@ class Scatter:
             if w is not None:
                 ghost[raster.boundary_cells(w, frame)] = index
         ghost[line | (kinds > 0)] = 0
-        return kinds.astype(np.int16) + 4 * region + 8 * line + 16 * marked + 32 * ghost
+        codes = kinds.astype(np.int16) + 4 * region + 8 * line + 16 * marked + 32 * ghost
+        if self.selected is not None:
+            codes.reshape(-1)[frame.cells(np.array([self.selected]))[0]] += 128
+        return codes
 
 
 # ---- the race scatter ---------------------------------------------------------------------------------

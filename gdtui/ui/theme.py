@@ -42,6 +42,9 @@ POINT_INK = ("#d7d7d7", "#5fafff", "#ffaf5f", "#d7d7d7")
 REGION_BG = ("#00005f", "#5f0000")
 """The background of cells the weights predict as class 0 and class 1."""
 BOUNDARY_GLYPH = "•"
+SELECTED_GLYPH = "@"
+SELECTED_STYLE = "bold #000000 on #ff87ff"
+"""The point the point inspector selected: its own glyph, black on pink."""
 GHOST_GLYPH = "∙"
 GHOST_INK = ("#5fffff", "#5fff5f", "#ff5fff")
 """Preview boundaries for alpha/2, alpha and 2*alpha."""

@@ -43,6 +43,9 @@ STATES = {
     "alpha_form": (dict(), ["space", "a"], None),
     "epoch_form": (dict(), ["space", "space", "j"], None),
     "race_help": (dict(), ["c", "question_mark"], None),
+    "why": (dict(), ["space", "y"], None),
+    "why_adam_batch": (dict(optimizer="adam", batch_size=32), ["space", "n", "n", "y"], None),
+    "point_inspector": (dict(), ["space", "i", "right", "up"], None),
 }
 
 

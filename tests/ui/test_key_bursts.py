@@ -67,3 +67,29 @@ async def test_a_form_closes_once_whatever_follows_in_the_same_burst(make_app, o
         await pilot.pause()
         await pilot.pause()
         assert type(app.screen).__name__ == "SoloScreen" and len(app.screen_stack) == 1
+
+
+TEACHING = ("y", "y", "i", "i", "escape", "up", "down", "left", "right", "space", "n", "t", "l", "e", "g", "v")
+"""The keys of the why panel and the point mode, with the keys they meet most."""
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_bursts_through_the_why_panel_and_point_mode(make_app, seed):
+    rng = random.Random(100 + seed)
+    app = make_app(epochs=30, samples=200, batch_size=32)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(30):
+            for name in rng.choices(TEACHING, k=rng.randint(1, 8)):
+                app.post_message(key_event(name))
+            await pilot.pause()
+            screen = app.solo
+            if screen.points.active:  # the selection is always a row of the split shown, drawn on the scatter
+                assert screen.left == "scatter" and screen.points.split == screen.split
+                assert 0 <= screen.points.index < len(app.session.trainer.data.y_train if screen.split == "train"
+                                                       else app.session.trainer.data.y_test)
+        for _ in range(4):
+            app.post_message(key_event("escape"))
+            await pilot.pause()
+        assert type(app.screen).__name__ == "SoloScreen" and len(app.screen_stack) == 1
+        assert not app.solo.points.active

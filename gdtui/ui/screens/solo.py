@@ -19,7 +19,9 @@ from .. import panels
 from ..keys import SOLO_KEYS, bindings, help_rows, unbound_note
 from ..messages import SurfaceReady
 from ..pictures import PointCells
+from ..point_mode import PointMode
 from ..run_loop import RunLoop
+from ..saturation import SaturationWatch
 from ..solo import SoloSession, View
 from ..surfaces import SurfaceKeeper
 from ..widgets.picture_area import PictureArea
@@ -30,7 +32,7 @@ from .breakpoints_form import BreakpointsForm
 from .data_form import DataForm
 from .epoch_prompt import EpochPrompt
 from .help import HelpScreen
-from .inspector import GradientInspector, explain
+from .teaching import TeachingKeys
 
 DETAIL_MIN_HEIGHT = 32
 """Below this many rows the gradient panel leaves out its formulas to give the loss curve room."""
@@ -38,7 +40,7 @@ LEFT_PANELS = ("scatter", "landscape", "evaluation")
 """What the left area can show: the scatter and the landscape share one picture, the evaluation is text."""
 
 
-class SoloScreen(Screen):
+class SoloScreen(TeachingKeys, Screen):
     """The solo run of one `SoloSession`."""
 
     BINDINGS = bindings(SOLO_KEYS)
@@ -69,6 +71,9 @@ class SoloScreen(Screen):
         self.shown: View | None = None
         """What was drawn last (the status file reports it: see `gdtui.ui.status_report`)."""
         self.loop = RunLoop(self, session.advance, session.remaining, self.redraw)
+        self.points = PointMode()
+        """The point inspector (`i`): whether it is on and the point selected."""
+        self.saturation = SaturationWatch()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -77,6 +82,7 @@ class SoloScreen(Screen):
             with Vertical(id="side"):
                 yield Lines(id="numbers")
                 yield LossPlot(id="loss")
+        yield Lines(id="point")
         yield from status_rows()
 
     def on_mount(self) -> None:
@@ -92,7 +98,8 @@ class SoloScreen(Screen):
         if self.app.too_small:  # the panels are hidden (and sizeless) until the terminal grows
             return
         snap = view.snapshot
-        note = session.take_halt_note()
+        note = "; ".join(filter(None, (session.take_halt_note(),
+                                       self.saturation.check(session.trainer, snap.weights))))
         with self.app.batch_update():
             status = self.query_one("#status", Lines)
             line = panels.status_line(snap, view.state, view.short_state, status.content_size.width)
@@ -112,9 +119,11 @@ class SoloScreen(Screen):
                 self._draw_landscape()
             else:
                 self._draw_evaluation()
+            self._draw_point_line()
 
     def _draw_scatter(self, weights, ghosts) -> None:
-        self.query_one(PictureArea).scatter(self.cells, self.split, weights, self.session.highlight(), ghosts)
+        self.query_one(PictureArea).scatter(self.cells, self.split, weights, self.session.highlight(), ghosts,
+                                            self._point_selected())
 
     def _draw_landscape(self) -> None:
         area = self.query_one(PictureArea)
@@ -292,6 +301,9 @@ class SoloScreen(Screen):
 
     def _show_left(self, panel: str) -> None:
         """Show `panel` in the left area, or the scatter again if it is already shown."""
+        if self.points.active and panel != "scatter":
+            self.say("point mode needs the scatter: escape or i leaves it first")
+            return
         self.left = "scatter" if self.left == panel else panel
         self.query_one("#picture").display = self.left != "evaluation"
         self.query_one("#evaluation").display = self.left == "evaluation"
@@ -310,18 +322,6 @@ class SoloScreen(Screen):
             self._show_left("landscape")
         else:
             self.redraw()
-
-    def action_inspect(self) -> None:
-        session = self.session
-        self.inspection = session.gradient_check()
-        self.app.push_screen(GradientInspector(explain(self.inspection, session.trainer.loss, session.shown_epoch,
-                                                       session.trainer.config.batch_size is not None)))
-
-    def action_toggle_preview(self) -> None:
-        self.preview = not self.preview
-        if self.preview and self.session.viewing is not None:
-            self.say("the preview shows the next step from the latest epoch: press End to go there")
-        self.redraw()
 
     def action_race(self) -> None:
         from .race import RaceScreen

@@ -39,14 +39,14 @@ class PictureArea(Framed):
         axis.show(panels.y_axis_lines(*y, grid.size.height))
         self.query_one("#x-axis", Lines).show((panels.x_axis_line(*x, axis.outer_size.width, grid.size.width),))
 
-    def scatter(self, cells: PointCells, split: str, weights, highlight, ghosts) -> None:
+    def scatter(self, cells: PointCells, split: str, weights, highlight, ghosts, selected=None) -> None:
         data = cells.data
         rows = len(data.y_train) if split == "train" else len(data.y_test)
         self.set_titles(f"{escape(data.name)} · {split} ({rows})",
                         panels.legend(data.labels, self.room, highlight is not None, bool(ghosts)))
         e = cells.extent
         self._axes((e.x_min, e.x_max, "x"), (e.y_max, e.y_min, "y"))
-        self.grid.show(Scatter(cells, split, weights, highlight, ghosts))
+        self.grid.show(Scatter(cells, split, weights, highlight, ghosts, selected))
 
     def landscape(self, loss: str, wanted, surface, estimated: bool, path, value: float) -> None:
         """The surface over `wanted`'s window (an estimate from a sample of the rows, if `estimated`),

@@ -1,0 +1,132 @@
+"""`i`, the point inspector: one data point selected on the scatter, and what the model makes of it.
+
+Textual-free. The arrow keys move the selection to the nearest point in the arrow's direction as
+the picture shows it (within 45° of it; if none lies there, the nearest anywhere on that side); a
+cell of the scatter selects the point nearest its centre (for the mouse). The readings come from
+`gdtui.engine.points`, at the weights shown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdtui.engine.points import Parts, Reading
+
+from . import theme
+from .panels import number
+from .raster import Frame
+from .widgets.lines import Line
+
+ASPECT = 2.0
+"""A terminal cell is about twice as tall as it is wide: one row counts as this many columns."""
+DIRECTIONS = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.0, 1.0)}
+"""Arrow -> direction on the screen (column right, row down)."""
+
+
+def on_screen(points: np.ndarray, frame: Frame) -> np.ndarray:
+    """(n, 2) data points -> (column, row) positions in cells (fractional), rows counted as ASPECT."""
+    col = (points[:, 0] - frame.x_min) / (frame.x_max - frame.x_min) * frame.width
+    row = (frame.y_max - points[:, 1]) / (frame.y_max - frame.y_min) * frame.height * ASPECT
+    return np.stack([col, row], axis=1)
+
+
+def toward(places: np.ndarray, current: int, direction: tuple[float, float]) -> int:
+    """The point of `places` (n, 2) nearest to `current` in `direction`: within 45° of it if any,
+    else anywhere ahead; `current` itself if none lies ahead. Ties go to the lower index."""
+    offset = places - places[current]
+    along = offset @ np.array(direction)
+    across = np.abs(offset @ np.array((-direction[1], direction[0])))
+    distance = np.hypot(along, across)
+    for ahead in ((along > 0) & (across <= along), along > 0):
+        if ahead.any():
+            return int(np.flatnonzero(ahead)[np.argmin(distance[ahead])])
+    return current
+
+
+def nearest(places: np.ndarray, target: tuple[float, float]) -> int:
+    """The point of `places` (n, 2) nearest to `target` (lowest index on a tie)."""
+    return int(np.argmin(np.hypot(places[:, 0] - target[0], places[:, 1] - target[1])))
+
+
+class PointMode:
+    """The point selected and the readings of its split at the weights shown."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.split = "train"
+        self.index = 0
+        """The selected row of `split`."""
+        self._parts: Parts | None = None
+        self._total: np.ndarray | None = None
+
+    def _rows(self, trainer, split: str) -> tuple[np.ndarray, np.ndarray]:
+        data = trainer.data
+        return (data.X_train, data.y_train) if split == "train" else (data.X_test, data.y_test)
+
+    def enter(self, trainer, split: str, weights, hardest: int | None) -> None:
+        """Select the row `hardest` (the one that pushed hardest in the last step), else the row
+        of `split` with the largest part of g at `weights`."""
+        self.active, self.split = True, split
+        self.refresh(trainer, weights)
+        self.index = hardest if hardest is not None and split == "train" else self._parts.strongest()
+
+    def leave(self) -> None:
+        self.active, self._parts, self._total = False, None, None
+
+    def switch(self, trainer, split: str, weights) -> None:
+        """Show `split`: the selection moves to its point nearest the one selected."""
+        old = self._rows(trainer, self.split)[0]
+        here = old[min(self.index, len(old) - 1), 1:]  # (the data may have changed since)
+        self.split = split
+        self.refresh(trainer, weights)
+        X = self._rows(trainer, split)[0]
+        self.index = nearest(X[:, 1:], tuple(here.tolist()))
+
+    def refresh(self, trainer, weights) -> None:
+        """Readings at `weights` (computed again only when they, the data or the loss change)."""
+        w = np.asarray(weights, dtype=np.float64)
+        parts = self._parts
+        if parts is not None and parts.loss == trainer.config.loss and parts.X is self._rows(trainer, self.split)[0] \
+                and np.array_equal(parts.weights, w):
+            return
+        X, y = self._rows(trainer, self.split)
+        self._parts = Parts(trainer.config.loss, X, y, w, in_g=self.split == "train")
+        train = self._parts if self.split == "train" else Parts(trainer.config.loss, trainer.data.X_train,
+                                                                 trainer.data.y_train, w, in_g=True)
+        self._total = train.total()
+        self.index = min(self.index, len(y) - 1)
+
+    def move(self, trainer, arrow: str, frame: Frame) -> None:
+        X = self._rows(trainer, self.split)[0]
+        self.index = toward(on_screen(X[:, 1:], frame), self.index, DIRECTIONS[arrow])
+
+    def select_cell(self, trainer, col: int, row: int, frame: Frame) -> None:
+        """Select the point nearest the centre of cell (`col`, `row`) of a picture laid out by `frame`."""
+        X = self._rows(trainer, self.split)[0]
+        self.index = nearest(on_screen(X[:, 1:], frame), (col + 0.5, (row + 0.5) * ASPECT))
+
+    def reading(self) -> Reading:
+        return self._parts.reading(self.index, self._total)
+
+    def position(self, trainer) -> tuple[float, float]:
+        """The selected point's (x1, x2)."""
+        x = self._rows(trainer, self.split)[0][self.index]
+        return float(x[1]), float(x[2])
+
+
+def point_line(reading: Reading, split: str, labels: tuple[str, str], width: int) -> Line:
+    """The selected point in one line: which row, x, label, z, p, the prediction and its share of g."""
+    right = reading.predicted == int(reading.label)
+    share = "not in g (test row)" if split == "test" else (
+        "g is 0" if reading.share is None else f"{number(100 * reading.share)}% of g")
+    label = labels[int(reading.label)]
+    forms = [
+        (f"{split} row {reading.index}  x (1, {number(reading.x[1])}, {number(reading.x[2])})  y {label}  "
+         f"z {number(reading.z)}  p {reading.p:.4g}  → {labels[reading.predicted]}", f"  {share}"),
+        (f"{split} row {reading.index} x ({number(reading.x[1])}, {number(reading.x[2])}) y {label} z {number(reading.z)} "
+         f"p {reading.p:.4g} → {reading.predicted}", f" {share.replace(' (test row)', '')}"),
+        (f"row {reading.index} y {label} z {number(reading.z)} p {reading.p:.3g} → {reading.predicted}",
+         f" {share.replace(' (test row)', '').replace(' of g', '')}"),
+    ]
+    head, tail = next((form for form in forms if len(form[0]) + len(form[1]) + 2 <= width), forms[-1])
+    return ((head, "bold"), (" ✓" if right else " ✗", f"bold {theme.GOOD if right else theme.BAD}"), (tail, theme.INFO))
