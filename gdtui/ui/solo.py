@@ -292,6 +292,14 @@ class SoloSession:
         return f"a fresh start; u brings back the run at epoch {old.epoch}" if old.epoch or old.batch else ""
 
     @changes
+    def switch_to(self, trainer: Trainer) -> Trainer:
+        """Show another run (a step of the lesson prepares one); returns the run it replaces."""
+        self.pause()
+        old, self.trainer = self.trainer, trainer
+        self.viewing, self.watch, self.halted_by, self.halt_note = None, None, None, ""
+        return old
+
+    @changes
     def undo(self) -> str:
         """Back to the run the last discard (r, d, D) replaced; the one replaced now can come back
         the same way."""

@@ -16,7 +16,7 @@ from gdtui.engine import landscape
 from gdtui.engine.breakpoints import Breakpoints
 
 from .. import panels
-from ..keys import SOLO_KEYS, bindings, help_rows, unbound_note
+from ..keys import LESSON_KEYS, SOLO_KEYS, bindings, help_rows, unbound_note
 from ..messages import SurfaceReady
 from ..pictures import PointCells
 from ..run_loop import RunLoop
@@ -77,6 +77,7 @@ class SoloScreen(Screen):
             with Vertical(id="side"):
                 yield Lines(id="numbers")
                 yield LossPlot(id="loss")
+        yield Lines(id="lesson", classes="lesson")
         yield from status_rows()
 
     def on_mount(self) -> None:
@@ -155,7 +156,7 @@ class SoloScreen(Screen):
         notice.display = bool(message) and not self.app.too_small
 
     def on_key(self, event: events.Key) -> None:
-        self.say(unbound_note(SOLO_KEYS, event.key, event.character, "solo view"))
+        self.say(unbound_note(SOLO_KEYS + LESSON_KEYS, event.key, event.character, "solo view"))
 
     def on_resize(self) -> None:
         self.redraw()
@@ -214,6 +215,10 @@ class SoloScreen(Screen):
     def action_cycle_optimizer(self) -> None:
         self._done(self.session.settings.cycle_optimizer())
 
+    def action_cycle_loss(self) -> None:
+        self.surfaces.forget()  # (the landscape is of the other loss)
+        self._done(self.session.settings.cycle_loss())
+
     def action_cycle_schedule(self) -> None:
         self._done(self.session.settings.cycle_schedule())
 
@@ -226,6 +231,14 @@ class SoloScreen(Screen):
     def _new_data(self) -> None:
         self.cells = PointCells(self.session.trainer.data)
         self.surfaces.forget()
+
+    def took_run(self, left: str) -> None:
+        """The session shows another run (the lesson's steps): its data drawn afresh, the train
+        split, no preview, `left` in the left area."""
+        self.loop.stop()
+        self._new_data()
+        self.split, self.eval_split, self.preview = "train", "test", False
+        self.show_left(left)
 
     def action_cycle_dataset(self) -> None:
         note = self.session.settings.cycle_dataset()
@@ -292,7 +305,11 @@ class SoloScreen(Screen):
 
     def _show_left(self, panel: str) -> None:
         """Show `panel` in the left area, or the scatter again if it is already shown."""
-        self.left = "scatter" if self.left == panel else panel
+        self.show_left("scatter" if self.left == panel else panel)
+
+    def show_left(self, panel: str) -> None:
+        """Show `panel` (one of LEFT_PANELS) in the left area."""
+        self.left = panel
         self.query_one("#picture").display = self.left != "evaluation"
         self.query_one("#evaluation").display = self.left == "evaluation"
         self.redraw()
@@ -341,4 +358,4 @@ class SoloScreen(Screen):
         self.say(self.app.export_saying())
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(SOLO_KEYS)))
+        self.app.push_screen(HelpScreen(help_rows(SOLO_KEYS + LESSON_KEYS)))
