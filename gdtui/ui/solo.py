@@ -281,14 +281,18 @@ class SoloSession:
         return None
 
     @changes
-    def reset(self) -> str:
-        """A fresh random start (the run before kept for `undo`)."""
+    def reset(self, weights: np.ndarray | None = None) -> str:
+        """A fresh random start, or a new run from `weights` (a point clicked on the landscape),
+        with the same data and settings (the run before kept for `undo`)."""
         self.pause()
         self.viewing, self.watch, self.halted_by = None, None, None
         old = self.trainer
         self.trainer = Trainer(old.data, old.config, old.state())  # (a copy: the same RNG draws the same start)
-        self.trainer.reset()
+        self.trainer.reset(weights)
         self.discarded = old
+        if weights is not None:
+            return f"new run from the clicked W ({', '.join(f'{w:.3g}' for w in weights.tolist())}); u brings the " \
+                   "old one back"
         return f"a fresh start; u brings back the run at epoch {old.epoch}" if old.epoch or old.batch else ""
 
     @changes

@@ -17,7 +17,7 @@ from gdtui.engine.breakpoints import Breakpoints
 
 from .. import panels
 from ..keys import LESSON_KEYS, SOLO_KEYS, bindings, help_rows, unbound_note
-from ..messages import SurfaceReady
+from ..messages import CellClicked, SurfaceReady
 from ..pictures import PointCells
 from ..run_loop import RunLoop
 from ..solo import SoloSession, View
@@ -141,6 +141,17 @@ class SoloScreen(Screen):
     def on_surface_ready(self, message: SurfaceReady) -> None:
         if self.surfaces.arrived(message.surface) and self.left == "landscape":
             self.redraw()
+
+    def on_cell_clicked(self, message: CellClicked) -> None:
+        """A click on the landscape starts a new run from the weights of that cell (the third
+        weight as the landscape holds it); a click on the scatter does nothing yet."""
+        surface, grid = self.surfaces.surface, self.query_one(PictureArea).grid
+        if self.left != "landscape" or surface is None:
+            return
+        window = surface.slice.window
+        weights = surface.slice.weights_at(message.col, message.row)
+        if weights is not None and (window.width, window.height) == tuple(grid.size):
+            self._done(self.session.reset(weights))
 
     def _draw_evaluation(self) -> None:
         panel = self.query_one("#evaluation", Lines)

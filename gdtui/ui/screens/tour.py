@@ -108,9 +108,10 @@ class Tour:
 
     def draw(self, screen: Screen) -> None:
         """The step's panel on `screen` (hidden while the lesson is closed)."""
-        if not screen.is_mounted:
+        found = screen.query("#lesson")
+        if not (screen.is_mounted and found):  # (a view left before this was called)
             return
-        panel = screen.query_one("#lesson", Lines)
+        panel = found.first(Lines)
         panel.display = self.on and not self.app.too_small
         if self.on:
             panel.set_titles(lesson.panel_title(self.index), lesson.PANEL_KEYS)
