@@ -34,12 +34,9 @@ class Tour:
         return self.index is not None
 
     def allows(self, action: str) -> bool:
-        """T opens the lesson from the solo view and closes it from the solo view or the race;
-        < and > act while it is open. Never over a form, the help or the inspector."""
-        screen = self.app.screen
-        if action == "lesson" and not self.on:
-            return isinstance(screen, SoloScreen)
-        return self.on and isinstance(screen, (SoloScreen, RaceScreen))
+        """T opens and closes the lesson, < and > act while it is open: in the solo view and in the
+        race, never over a form, the help or the inspector."""
+        return isinstance(self.app.screen, (SoloScreen, RaceScreen)) and (action == "lesson" or self.on)
 
     # ---- moving ----------------------------------------------------------------------------------
 
