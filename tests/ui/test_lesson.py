@@ -275,3 +275,18 @@ async def test_f_changes_the_loss_live_and_the_saturated_run_recovers(private_st
         await pilot.press("f")
         await pilot.pause()
         assert trainer.config.loss == "sse"
+
+
+async def test_T_in_the_race_view_opens_the_lesson_over_the_solo_view(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, RaceScreen)
+        await pilot.press("T")
+        await pilot.pause()
+        await pilot.pause()
+        check_step(app, 0)  # the race left, the first step's landscape shown
+        await pilot.press("T")
+        await pilot.pause()
+        assert not app.tour.on and isinstance(app.screen, SoloScreen) and app.session.trainer.epoch == 0
