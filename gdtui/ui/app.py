@@ -180,15 +180,17 @@ class GDApp(App[int]):
         """Autosave (see `gdtui.ui.sessions`); the outcome goes to `autosaved`. A run not yet
         stepped is not kept: it would replace the last kept session with nothing to resume. Any
         thread may call it (the exit guard's does when the loop is stuck): the session's lock
-        keeps it from reading a trainer in the middle of a step."""
+        keeps it from reading a trainer in the middle of a step. While the lesson is open, the
+        learner's own run (set aside) is kept, not the step's prepared one."""
         with self.session.lock:
             if self.status.folder is not None:
                 self.status.leave(self._status_values())
-            if self.session.untouched:
+            trainer = self.tour.set_aside or self.session.trainer
+            if trainer.epoch == 0 and trainer.batch == 0:
                 self.autosaved = "gdtui: nothing trained, so the last kept session stays as it was"
                 return
             try:
-                path = sessions.autosave(self.session.trainer, self.slot)
+                path = sessions.autosave(trainer, self.slot)
             except sessions.SessionError as exc:  # (it names the file)
                 self.autosaved = f"gdtui: the session could not be kept: {exc}"
                 self.keep_failed = True

@@ -44,4 +44,5 @@ def test_the_real_command_refuses_an_option():
     done = subprocess.run([sys.executable, "-m", "gdtui", "lesson", "--epochs", "5"], capture_output=True, text=True,
                           timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == "gdtui: error: gdtui lesson takes no options (got '--epochs'): each step prepares its own run\n"
+    assert done.stderr == ("gdtui: error: gdtui lesson takes no options (got '--epochs'): "
+                           "each step prepares its own run\n")

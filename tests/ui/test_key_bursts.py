@@ -59,6 +59,9 @@ async def _bursts(app, pool, rng, private_state_home, kept) -> None:
                 break
             await pilot.pause(0.02)
         assert type(app.screen).__name__ in ("SoloScreen", "RaceScreen")
+        if app.tour.on:  # (the lesson's runs are prepared ones: the learner's own run is what is kept)
+            await pilot.press("T")
+            await pilot.pause()
         await pilot.press("space")
         await pilot.press("q")
     assert app.return_code == 0

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from gdtui.engine import TrainConfig, create_trainer
+from gdtui.engine.session import load
 from gdtui.engine.breakpoints import Breakpoints
 from gdtui.ui import lesson
 from gdtui.ui.app import build_lesson
@@ -290,3 +291,47 @@ async def test_T_in_the_race_view_opens_the_lesson_over_the_solo_view(make_app):
         await pilot.press("T")
         await pilot.pause()
         assert not app.tour.on and isinstance(app.screen, SoloScreen) and app.session.trainer.epoch == 0
+
+
+async def test_a_terminal_too_small_hides_the_lesson_and_a_larger_one_shows_it_again(private_state_home):
+    app = build_lesson()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.resize_terminal(60, 18)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.too_small and not app.solo.query_one("#lesson").display
+        await pilot.press("greater_than_sign")  # only q acts
+        await pilot.pause()
+        assert app.tour.index == 0
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert not app.too_small
+        check_step(app, 0)
+
+
+async def test_quitting_in_the_lesson_keeps_the_learners_own_run(make_app, private_state_home, kept):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "space", "space", "T")
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("greater_than_sign", "greater_than_sign", "space")  # a step's run at epoch 4
+        await pilot.pause()
+        assert app.session.trainer.epoch == 4
+        await pilot.press("q")
+    assert app.return_code == 0 and "session kept in" in app.autosaved
+    assert load(kept(private_state_home)).epoch == 3
+
+
+async def test_gdtui_lesson_alone_keeps_no_session(private_state_home, kept):
+    app = build_lesson()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("space", "greater_than_sign", "space")
+        await pilot.pause()
+        await pilot.press("q")
+    assert app.return_code == 0 and "nothing trained" in app.autosaved and kept(private_state_home) is None
