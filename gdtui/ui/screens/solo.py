@@ -7,17 +7,15 @@ A key becomes one action on the `SoloSession`, then one redraw from its snapshot
 
 from __future__ import annotations
 
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from gdtui.engine import landscape
 from gdtui.engine.breakpoints import Breakpoints
 
 from .. import panels
 from ..keys import LESSON_KEYS, SOLO_KEYS, bindings, help_rows, unbound_note
-from ..messages import CellClicked, SurfaceReady
 from ..pictures import PointCells
 from ..run_loop import RunLoop
 from ..solo import SoloSession, View
@@ -31,6 +29,7 @@ from .data_form import DataForm
 from .epoch_prompt import EpochPrompt
 from .help import HelpScreen
 from .inspector import GradientInspector, explain
+from .landscape_view import LandscapeView
 
 DETAIL_MIN_HEIGHT = 32
 """Below this many rows the gradient panel leaves out its formulas to give the loss curve room."""
@@ -38,8 +37,8 @@ LEFT_PANELS = ("scatter", "landscape", "evaluation")
 """What the left area can show: the scatter and the landscape share one picture, the evaluation is text."""
 
 
-class SoloScreen(Screen):
-    """The solo run of one `SoloSession`."""
+class SoloScreen(LandscapeView, Screen):
+    """The solo run of one `SoloSession` (the landscape's part in `LandscapeView`)."""
 
     BINDINGS = bindings(SOLO_KEYS)
 
@@ -116,42 +115,6 @@ class SoloScreen(Screen):
 
     def _draw_scatter(self, weights, ghosts) -> None:
         self.query_one(PictureArea).scatter(self.cells, self.split, weights, self.session.highlight(), ghosts)
-
-    def _draw_landscape(self) -> None:
-        area = self.query_one(PictureArea)
-        width, height = area.grid.size
-        if not (width and height):  # just shown: draw once the layout has sized it
-            self.call_after_refresh(self.redraw)
-            return
-        trainer, path = self.session.trainer, self.session.path()
-        data = trainer.data
-        self.landscape_value = landscape.loss_at(trainer.loss, data.X_train, data.y_train, path[-1])
-        needed = self.surfaces.follow(trainer, path, self.pair, width, height)
-        if needed is not None:
-            self._compute_surface(needed)
-        area.landscape(trainer.config.loss, self.surfaces.wanted, self.surfaces.surface, self.surfaces.estimated,
-                       path, self.landscape_value)
-
-    @work(thread=True, exclusive=True)
-    def _compute_surface(self, wanted: landscape.Slice) -> None:
-        trainer = self.session.trainer
-        self.post_message(SurfaceReady(landscape.compute(trainer.loss, trainer.data.X_train, trainer.data.y_train,
-                                                         wanted)))
-
-    def on_surface_ready(self, message: SurfaceReady) -> None:
-        if self.surfaces.arrived(message.surface) and self.left == "landscape":
-            self.redraw()
-
-    def on_cell_clicked(self, message: CellClicked) -> None:
-        """A click on the landscape starts a new run from the weights of that cell (the third
-        weight as the landscape holds it); a click on the scatter does nothing yet."""
-        surface, grid = self.surfaces.surface, self.query_one(PictureArea).grid
-        if self.left != "landscape" or surface is None:
-            return
-        window = surface.slice.window
-        weights = surface.slice.weights_at(message.col, message.row)
-        if weights is not None and (window.width, window.height) == tuple(grid.size):
-            self._done(self.session.reset(weights))
 
     def _draw_evaluation(self) -> None:
         panel = self.query_one("#evaluation", Lines)
@@ -331,13 +294,6 @@ class SoloScreen(Screen):
 
     def action_toggle_evaluation(self) -> None:
         self._show_left("evaluation")
-
-    def action_cycle_pair(self) -> None:
-        self.pair = (self.pair + 1) % len(landscape.PAIRS)
-        if self.left != "landscape":
-            self._show_left("landscape")
-        else:
-            self.redraw()
 
     def action_inspect(self) -> None:
         session = self.session
