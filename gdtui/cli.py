@@ -126,7 +126,8 @@ def _app_parser() -> argparse.ArgumentParser:
                      "`gdtui train --help` lists the headless trainer.",
                      epilog="subcommands: `gdtui train [options] [--json]` trains headless and prints the lesson's "
                             "log; `gdtui compare --optimizers gd,adam [options] [--json]` races update rules; "
-                            "`gdtui serve` serves the TUI to web browsers; `gdtui host` hosts it over SSH")
+                            "`gdtui serve` serves the TUI to web browsers; `gdtui host` hosts it over SSH; "
+                            "`gdtui lesson` opens the guided lesson")
     parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
     _add_training_options(parser)
     parser.add_argument("--resume", nargs="?", const="", default=None, metavar="PATH",
@@ -215,6 +216,19 @@ def _list_kept(args: argparse.Namespace, argv: Sequence[str]) -> int:
 SUBCOMMANDS = {"train": _train_parser, "compare": _compare_parser}
 
 
+def _lesson(argv: Sequence[str]) -> int:
+    """`gdtui lesson`: the guided lesson, at the step reached last time. Each step prepares its own
+    run, so it takes no options."""
+    parser = _Parser(prog="gdtui lesson", description="The guided lesson: eleven short steps through gradient "
+                     "descent, each with a prepared run and the key to press; it comes back to the step reached. "
+                     "It takes no options.")
+    _, extra = parser.parse_known_args(argv)
+    if extra:
+        fail(f"gdtui lesson takes no options (got {show(extra[0])}): each step prepares its own run")
+    from gdtui.ui.app import run_lesson
+    return run_lesson()
+
+
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """Parsed options -> a validated config (ConfigError on a value out of range)."""
     return TrainConfig(**{field.name: getattr(args, field.name) for field in fields(TrainConfig)}).validated()
@@ -234,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             package = {"textual_serve": "textual-serve"}.get(exc.name, exc.name)
             fail(f"gdtui {argv[0]} needs {package} (one of gdtui's dependencies): pip install {package}")
         return command.main(argv[1:])
+    if argv and argv[0] == "lesson":
+        return _lesson(argv[1:])
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     parser = SUBCOMMANDS[command]() if command else _app_parser()
     args = parser.parse_args(argv[1:] if command else argv)

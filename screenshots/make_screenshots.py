@@ -6,10 +6,13 @@ Each state is reached by pressing keys in a headless terminal, then saved as SVG
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from pathlib import Path
 
 from gdtui.engine import TrainConfig
-from gdtui.ui.app import build_app
+from gdtui.ui import lesson
+from gdtui.ui.app import build_app, build_lesson
 
 HERE = Path(__file__).parent
 HUGE_CSV = HERE.parent / "tests" / "data" / "huge.csv"
@@ -35,13 +38,23 @@ STATES = [
 ]
 
 
-async def shoot(name: str, options: dict, keys: list[str]) -> Path:
-    app = build_app(TrainConfig(seed=0, **options))
-    async with app.run_test(size=SIZE) as pilot:
+LESSON_SIZE = (80, 24)
+LESSON_STATES = [
+    ("lesson", "The loss is a landscape you cannot see", []),
+    ("lesson-saturation", "Saturation", ["p", "f", "p"]),
+    ("lesson-race", "Momentum and Nesterov", ["p"]),
+]
+"""The guided lesson at the size of an SSH terminal: a step as it opens, and two after their keys."""
+
+
+async def shoot(name: str, options: dict, keys: list[str], app=None, size=SIZE) -> Path:
+    app = app or build_app(TrainConfig(seed=0, **options))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()  # (the lesson opens once the solo view is up)
         for key in keys:
             await pilot.press(key)
-        while app.session.running or getattr(app.screen, "running", False):
-            await pilot.pause(0.05)
+            while app.session.running or getattr(app.screen, "running", False):  # a run goes to its end
+                await pilot.pause(0.05)
         await pilot.pause()
         await pilot.pause()  # a view shown by the last key draws once the layout has sized it
         path = HERE / f"{name}.svg"
@@ -52,6 +65,11 @@ async def shoot(name: str, options: dict, keys: list[str]) -> Path:
 async def main() -> None:
     for name, options, keys in STATES:
         print(await shoot(name, options, keys))
+    with tempfile.TemporaryDirectory() as state:  # (the lesson's progress is not the user's)
+        os.environ["GDTUI_STATE_DIR"] = state
+        for name, title, keys in LESSON_STATES:
+            lesson.save_progress(next(k for k, step in enumerate(lesson.STEPS) if step.title == title))
+            print(await shoot(name, {}, keys, build_lesson(), LESSON_SIZE))
 
 
 if __name__ == "__main__":

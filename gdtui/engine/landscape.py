@@ -41,6 +41,14 @@ class Window:
         ys = self.y_max - (np.arange(self.height) + 0.5) * (self.y_max - self.y_min) / self.height
         return xs, ys
 
+    def point(self, col: int, row: int) -> tuple[float, float] | None:
+        """The centre of cell (col, row), row 0 at the top, as `centres` computes it (to the bit);
+        None for a cell outside the window."""
+        if not (0 <= col < self.width and 0 <= row < self.height):
+            return None
+        return (self.x_min + (col + 0.5) * (self.x_max - self.x_min) / self.width,
+                self.y_max - (row + 0.5) * (self.y_max - self.y_min) / self.height)
+
     def holds(self, points: np.ndarray) -> bool:
         """Do all of the (k, 2) points lie inside?"""
         return bool(points[:, 0].min() >= self.x_min and points[:, 0].max() <= self.x_max
@@ -63,6 +71,14 @@ class Slice:
         w[:, self.axes[0]] = a
         w[:, self.axes[1]] = b
         return w
+
+    def weights_at(self, col: int, row: int) -> np.ndarray | None:
+        """(d,) the weights at the centre of cell (col, row), whose loss the surface holds at
+        `values[row, col]`: the two of `axes` from the window, the others held; None outside it."""
+        point = self.window.point(col, row)
+        if point is None:
+            return None
+        return self.weights(np.array([point[0]]), np.array([point[1]]))[0]
 
     @property
     def held_axes(self) -> tuple[int, ...]:

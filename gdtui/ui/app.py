@@ -17,8 +17,10 @@ from gdtui.engine import DataError, Trainer, TrainConfig, create_trainer
 from gdtui.engine.race import Race
 
 from . import exit_guard, sessions, status_report
+from .keys import LESSON_KEYS, bindings
 from .screens.race import RaceScreen
 from .screens.solo import SoloScreen
+from .screens.tour import Tour
 from .solo import SoloSession
 
 MIN_SIZE = (72, 22)
@@ -32,11 +34,16 @@ class GDApp(App[int]):
     """gdtui around one `SoloSession`."""
 
     CSS_PATH = "app.tcss"
+    BINDINGS = bindings(LESSON_KEYS)
     TITLE = "gdtui"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, session: SoloSession, opening_note: str = "", slot: sessions.Slot | None = None) -> None:
+    def __init__(self, session: SoloSession, opening_note: str = "", slot: sessions.Slot | None = None,
+                 lesson: bool = False) -> None:
         super().__init__()
+        self.tour = Tour(self)
+        """The guided lesson (T); `lesson` opens it at start, as `gdtui lesson` does."""
+        self.lesson_at_start = lesson
         self.slot = slot or sessions.Slot()
         """Where this process keeps its session (its own file: see `gdtui.ui.slots`)."""
         self.guard: exit_guard.ExitGuard | None = None
@@ -69,12 +76,22 @@ class GDApp(App[int]):
             loop = asyncio.get_running_loop()
             self.guard.protect(self.keep, lambda: loop.call_soon_threadsafe(self._hang_up))
         self.screen_change_signal.subscribe(self, self._screen_changed)
+        if self.lesson_at_start:
+            self.call_after_refresh(self.tour.open)  # (once the solo view is up)
         if self.status.folder is not None:
             self.report_status()
             self.set_interval(1.0, self.report_status)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("lesson", "lesson_step") and not self.tour.allows(action):
+            return False
         return action == "quit" or not (self.too_small or self.leaving)
+
+    def action_lesson(self) -> None:
+        self.tour.toggle()
+
+    def action_lesson_step(self, delta: int) -> None:
+        self.tour.move(delta)
 
     # ---- the terminal's size -------------------------------------------------------------------
 
@@ -83,9 +100,12 @@ class GDApp(App[int]):
         self.call_after_refresh(self._redraw_views)
 
     def _screen_changed(self, screen) -> None:
-        """Back on the solo view from a view on top: the terminal may have changed size meanwhile."""
+        """Back on the solo view from a view on top: the terminal may have changed size meanwhile.
+        A view shown (the solo view or a race) gets the lesson's panel, if the lesson is open."""
         if screen is self.screen_stack[0]:
             self.call_after_refresh(self._refit)
+        if isinstance(screen, (SoloScreen, RaceScreen)):
+            self.call_after_refresh(self.tour.draw, screen)
 
     def _refit(self) -> None:
         self.fit(*self.size)
@@ -122,6 +142,7 @@ class GDApp(App[int]):
                     screen.say("")
                 else:
                     screen.redraw()
+                self.tour.draw(screen)
 
     # ---- under a server ------------------------------------------------------------------------
 
@@ -167,15 +188,17 @@ class GDApp(App[int]):
         """Autosave (see `gdtui.ui.sessions`); the outcome goes to `autosaved`. A run not yet
         stepped is not kept: it would replace the last kept session with nothing to resume. Any
         thread may call it (the exit guard's does when the loop is stuck): the session's lock
-        keeps it from reading a trainer in the middle of a step."""
+        keeps it from reading a trainer in the middle of a step. While the lesson is open, the
+        learner's own run (set aside) is kept, not the step's prepared one."""
         with self.session.lock:
             if self.status.folder is not None:
                 self.status.leave(self._status_values())
-            if self.session.untouched:
+            trainer = self.tour.set_aside or self.session.trainer
+            if trainer.epoch == 0 and trainer.batch == 0:
                 self.autosaved = "gdtui: nothing trained, so the last kept session stays as it was"
                 return
             try:
-                path = sessions.autosave(self.session.trainer, self.slot)
+                path = sessions.autosave(trainer, self.slot)
             except sessions.SessionError as exc:  # (it names the file)
                 self.autosaved = f"gdtui: the session could not be kept: {exc}"
                 self.keep_failed = True
@@ -205,6 +228,15 @@ class GDApp(App[int]):
 def build_app(config: TrainConfig) -> GDApp:
     """The one factory the CLI, the tests and the screenshot script use."""
     return GDApp(SoloSession(create_trainer(config)))
+
+
+def build_lesson() -> GDApp:
+    """The app of `gdtui lesson`: the guided lesson open at the step reached last time."""
+    return GDApp(SoloSession(create_trainer(TrainConfig(seed=0))), lesson=True)
+
+
+def run_lesson() -> int:
+    return _run(build_lesson())
 
 
 def run_app(config: TrainConfig) -> int:

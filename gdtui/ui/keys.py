@@ -54,6 +54,8 @@ SOLO_KEYS = (
         "no new best loss for M epochs, or N more epochs; the status line says which fired."),
     Key("m", "cycle_momentum", "μ", "Next momentum coefficient (0.5, 0.9, 0.99) for momentum and nesterov.",
         footer=False),
+    Key("f", "cycle_loss", "loss", "Next loss: sse (the lesson's) or bce (cross-entropy), from the next update on; "
+        "the curve keeps the earlier epochs as they were measured.", footer=False),
     Key("B", "cycle_batch", "batch size", "Next batch size: full, 256, 64, 32, 8, 1 (applies from the next epoch).",
         footer=False),
     Key("d", "cycle_dataset", "data", "Next generated data set: blobs, moons, circles (same settings, same seed).",
@@ -130,6 +132,18 @@ RACE_KEYS = (
         "`gdtui compare --resume FILE` continues it.", footer=False),
     Key("q", "app.quit", "quit", "Quit, keeping the solo run (not the race) for `gdtui --resume`."),
 )
+
+
+LESSON_KEYS = (
+    Key("T", "lesson", "lesson", "The guided lesson: eleven short steps, each with a prepared run and the key to "
+        "press; every key works between them. T again closes it and brings your run back; it reopens at the step "
+        "reached (so does `gdtui lesson`).", footer=False),
+    Key("less_than_sign,comma", "lesson_step(-1)", "back", "In the lesson: the step before, prepared again.",
+        footer=False, shown_as="< ,"),
+    Key("greater_than_sign,full_stop", "lesson_step(1)", "next", "In the lesson: the next step.", footer=False,
+        shown_as="> ."),
+)
+"""The lesson's keys: the app's own, so that they act in the solo view and in the race alike."""
 
 
 def key_names(table: tuple[Key, ...]) -> frozenset[str]:

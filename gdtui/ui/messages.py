@@ -1,5 +1,5 @@
-"""Messages from worker threads to the screens: small dataclasses, posted (never a widget touched
-from a thread)."""
+"""Messages to the screens, small dataclasses: from worker threads (never a widget touched from a
+thread), and from widgets that were clicked."""
 
 from __future__ import annotations
 
@@ -18,3 +18,11 @@ class SurfaceReady(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SurfaceReady)
+
+
+@dataclass
+class CellClicked(Message):
+    """A click on a cell picture (the scatter or the landscape): which cell, from the top left."""
+
+    col: int
+    row: int

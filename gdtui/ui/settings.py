@@ -5,7 +5,7 @@ value) and says what changed in one line."""
 from __future__ import annotations
 
 from gdtui.describe import schedule as schedule_words
-from gdtui.engine.config import DATASETS, OPTIMIZERS
+from gdtui.engine.config import DATASETS, LOSSES, OPTIMIZERS
 from gdtui.engine.schedules import SCHEDULES
 
 MOMENTUM_CHOICES = (0.5, 0.9, 0.99)
@@ -38,6 +38,13 @@ class Settings:
 
     def cycle_optimizer(self) -> str:
         return self.session.configure(optimizer=_after(OPTIMIZERS, self.config.optimizer))
+
+    def cycle_loss(self) -> str:
+        note = self.session.configure(loss=_after(LOSSES, self.config.loss))
+        said = f"loss {self.config.loss} from the next update on"
+        if self.session.trainer.epoch:
+            said += f"; the curve's first {self.session.trainer.epoch} epochs stay in the units of the loss they ran with"
+        return self._said(note, said)
 
     def cycle_schedule(self) -> str:
         note = self.session.configure(schedule=_after(SCHEDULES, self.config.schedule), decay=None)

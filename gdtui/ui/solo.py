@@ -281,15 +281,27 @@ class SoloSession:
         return None
 
     @changes
-    def reset(self) -> str:
-        """A fresh random start (the run before kept for `undo`)."""
+    def reset(self, weights: np.ndarray | None = None) -> str:
+        """A fresh random start, or a new run from `weights` (a point clicked on the landscape),
+        with the same data and settings (the run before kept for `undo`)."""
         self.pause()
         self.viewing, self.watch, self.halted_by = None, None, None
         old = self.trainer
         self.trainer = Trainer(old.data, old.config, old.state())  # (a copy: the same RNG draws the same start)
-        self.trainer.reset()
+        self.trainer.reset(weights)
         self.discarded = old
+        if weights is not None:
+            return f"new run from the clicked W ({', '.join(f'{w:.3g}' for w in weights.tolist())}); u brings the " \
+                   "old one back"
         return f"a fresh start; u brings back the run at epoch {old.epoch}" if old.epoch or old.batch else ""
+
+    @changes
+    def switch_to(self, trainer: Trainer) -> Trainer:
+        """Show another run (a step of the lesson prepares one); returns the run it replaces."""
+        self.pause()
+        old, self.trainer = self.trainer, trainer
+        self.viewing, self.watch, self.halted_by, self.halt_note = None, None, None, ""
+        return old
 
     @changes
     def undo(self) -> str:

@@ -111,3 +111,25 @@ def test_follow_keeps_the_window_while_the_path_fits_and_moves_it_when_it_leaves
     assert moved is not first and moved.window.holds(far[:, 1:])
     shifted = np.vstack([path[:5], path[4] + [1.0, 0.0, 0.0]])  # the held weight w0 moved a lot
     assert landscape.follow(first, shifted, (1, 2), 30, 15) is not first
+
+
+@pytest.mark.parametrize("axes", landscape.PAIRS)
+def test_a_cell_maps_to_the_weights_whose_loss_it_shows(trainer, axes):
+    X, y = trainer.data.X_train, trainer.data.y_train
+    sl = landscape.Slice(axes, tuple(trainer.weights.tolist()), Window(-2.5, 0.5, -1.0, 3.0, 9, 6))
+    surface = landscape.compute(LOSSES["sse"], X, y, sl)
+    xs, ys = sl.window.centres()
+    for row in range(6):
+        for col in range(9):
+            w = sl.weights_at(col, row)
+            assert (w[axes[0]], w[axes[1]]) == (xs[col], ys[row])  # the very centres the surface used
+            assert [w[k] for k in sl.held_axes] == [trainer.weights[k] for k in sl.held_axes]
+            assert surface.values[row, col] == pytest.approx(reference_loss("sse", X, y, w), rel=1e-9)
+
+
+def test_cells_outside_the_window_have_no_weights():
+    sl = landscape.Slice((1, 2), (0.5, 1.0, 2.0), Window(0.0, 1.0, 0.0, 1.0, 4, 3))
+    assert sl.weights_at(0, 0) is not None and sl.weights_at(3, 2) is not None
+    assert [sl.weights_at(c, r) for c, r in [(-1, 0), (4, 0), (0, -1), (0, 3)]] == [None] * 4
+    np.testing.assert_allclose(sl.weights_at(0, 0), (0.5, 0.125, 5 / 6), rtol=1e-12)  # row 0 is the top
+    np.testing.assert_allclose(sl.weights_at(3, 2), (0.5, 0.875, 1 / 6), rtol=1e-12)

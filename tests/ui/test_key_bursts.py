@@ -14,15 +14,19 @@ import pytest
 from textual import events
 
 from gdtui.engine.session import load
-from gdtui.ui.keys import RACE_KEYS, SOLO_KEYS, key_names
+from gdtui.ui.app import build_lesson
+from gdtui.ui.keys import LESSON_KEYS, RACE_KEYS, SOLO_KEYS, key_names
 
 SPECIAL = {"space": " ", "plus": "+", "minus": "-", "equals_sign": "=", "question_mark": "?",
-           "left_square_bracket": "[", "right_square_bracket": "]"}
+           "left_square_bracket": "[", "right_square_bracket": "]", "less_than_sign": "<",
+           "greater_than_sign": ">", "comma": ",", "full_stop": "."}
 """Key names whose character is not the name itself."""
 EXTRA = ("enter", "enter", "escape", "tab", "backspace", "0", "5", "9", ".", "e", "-", "a", "z", "up", "down")
 """Keys the forms use (and a few that nothing binds)."""
-POOL = tuple(sorted((key_names(SOLO_KEYS) | key_names(RACE_KEYS)) - {"q", "S", "x"})) + EXTRA
+POOL = tuple(sorted((key_names(SOLO_KEYS) | key_names(RACE_KEYS) | key_names(LESSON_KEYS)) - {"q", "S", "x"})) + EXTRA
 """Every bound key but quitting and the file writers (tested on their own), plus the forms' keys."""
+LESSON_POOL = POOL + ("greater_than_sign", "less_than_sign", "T") * 8
+"""The same, with the lesson's keys often enough to cross many steps and open and close it."""
 
 
 def key_event(name: str) -> events.Key:
@@ -32,12 +36,19 @@ def key_event(name: str) -> events.Key:
 
 @pytest.mark.parametrize("seed", range(6))
 async def test_bursts_of_keys_never_break_the_app(make_app, private_state_home, kept, seed):
-    rng = random.Random(seed)
-    app = make_app(epochs=30, samples=200)
+    await _bursts(make_app(epochs=30, samples=200), POOL, random.Random(seed), private_state_home, kept)
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_bursts_of_keys_never_break_the_lesson(private_state_home, kept, seed):
+    await _bursts(build_lesson(), LESSON_POOL, random.Random(100 + seed), private_state_home, kept)
+
+
+async def _bursts(app, pool, rng, private_state_home, kept) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         for _ in range(40):
-            for name in rng.choices(POOL, k=rng.randint(1, 8)):
+            for name in rng.choices(pool, k=rng.randint(1, 8)):
                 app.post_message(key_event(name))
             await pilot.pause()
         for _ in range(4):  # out of any form, the help or the inspector
@@ -48,6 +59,9 @@ async def test_bursts_of_keys_never_break_the_app(make_app, private_state_home, 
                 break
             await pilot.pause(0.02)
         assert type(app.screen).__name__ in ("SoloScreen", "RaceScreen")
+        if app.tour.on:  # (the lesson's runs are prepared ones: the learner's own run is what is kept)
+            await pilot.press("T")
+            await pilot.pause()
         await pilot.press("space")
         await pilot.press("q")
     assert app.return_code == 0

@@ -17,7 +17,7 @@ from gdtui.engine.race import Race
 
 from .. import panels
 from ..charts import RaceChart
-from ..keys import RACE_KEYS, bindings, help_rows, unbound_note
+from ..keys import LESSON_KEYS, RACE_KEYS, bindings, help_rows, unbound_note
 from ..pictures import PointCells, RaceScatter
 from ..run_loop import RunLoop
 from ..theme import LOOKS, SHARED
@@ -55,6 +55,7 @@ class RaceScreen(Screen):
             yield CellGrid(id="race-scatter")
             yield LossPlot(id="race-loss")
         yield Lines(id="race-table")
+        yield Lines(id="lesson", classes="lesson")
         yield from status_rows("race-")
 
     def on_mount(self) -> None:
@@ -122,7 +123,7 @@ class RaceScreen(Screen):
         notice.display = bool(message)
 
     def on_key(self, event: events.Key) -> None:
-        self.say(unbound_note(RACE_KEYS, event.key, event.character, "race view"))
+        self.say(unbound_note(RACE_KEYS + LESSON_KEYS, event.key, event.character, "race view"))
 
     def on_resize(self) -> None:
         self.redraw()
@@ -208,4 +209,4 @@ class RaceScreen(Screen):
         self.say(self.app.save_saying(self.race))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(RACE_KEYS)))
+        self.app.push_screen(HelpScreen(help_rows(RACE_KEYS + LESSON_KEYS)))

@@ -7,17 +7,15 @@ A key becomes one action on the `SoloSession`, then one redraw from its snapshot
 
 from __future__ import annotations
 
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from gdtui.engine import landscape
 from gdtui.engine.breakpoints import Breakpoints
 
 from .. import panels
-from ..keys import SOLO_KEYS, bindings, help_rows, unbound_note
-from ..messages import SurfaceReady
+from ..keys import LESSON_KEYS, SOLO_KEYS, bindings, help_rows, unbound_note
 from ..pictures import PointCells
 from ..point_mode import PointMode
 from ..run_loop import RunLoop
@@ -32,6 +30,7 @@ from .breakpoints_form import BreakpointsForm
 from .data_form import DataForm
 from .epoch_prompt import EpochPrompt
 from .help import HelpScreen
+from .landscape_view import LandscapeView
 from .teaching import TeachingKeys
 
 DETAIL_MIN_HEIGHT = 32
@@ -40,8 +39,8 @@ LEFT_PANELS = ("scatter", "landscape", "evaluation")
 """What the left area can show: the scatter and the landscape share one picture, the evaluation is text."""
 
 
-class SoloScreen(TeachingKeys, Screen):
-    """The solo run of one `SoloSession`."""
+class SoloScreen(TeachingKeys, LandscapeView, Screen):
+    """The solo run of one `SoloSession` (the teaching keys in `TeachingKeys`, the landscape in `LandscapeView`)."""
 
     BINDINGS = bindings(SOLO_KEYS)
 
@@ -83,6 +82,7 @@ class SoloScreen(TeachingKeys, Screen):
                 yield Lines(id="numbers")
                 yield LossPlot(id="loss")
         yield Lines(id="point")
+        yield Lines(id="lesson", classes="lesson")
         yield from status_rows()
 
     def on_mount(self) -> None:
@@ -125,31 +125,6 @@ class SoloScreen(TeachingKeys, Screen):
         self.query_one(PictureArea).scatter(self.cells, self.split, weights, self.session.highlight(), ghosts,
                                             self._point_selected())
 
-    def _draw_landscape(self) -> None:
-        area = self.query_one(PictureArea)
-        width, height = area.grid.size
-        if not (width and height):  # just shown: draw once the layout has sized it
-            self.call_after_refresh(self.redraw)
-            return
-        trainer, path = self.session.trainer, self.session.path()
-        data = trainer.data
-        self.landscape_value = landscape.loss_at(trainer.loss, data.X_train, data.y_train, path[-1])
-        needed = self.surfaces.follow(trainer, path, self.pair, width, height)
-        if needed is not None:
-            self._compute_surface(needed)
-        area.landscape(trainer.config.loss, self.surfaces.wanted, self.surfaces.surface, self.surfaces.estimated,
-                       path, self.landscape_value)
-
-    @work(thread=True, exclusive=True)
-    def _compute_surface(self, wanted: landscape.Slice) -> None:
-        trainer = self.session.trainer
-        self.post_message(SurfaceReady(landscape.compute(trainer.loss, trainer.data.X_train, trainer.data.y_train,
-                                                         wanted)))
-
-    def on_surface_ready(self, message: SurfaceReady) -> None:
-        if self.surfaces.arrived(message.surface) and self.left == "landscape":
-            self.redraw()
-
     def _draw_evaluation(self) -> None:
         panel = self.query_one("#evaluation", Lines)
         self.evaluation = self.session.evaluation(self.eval_split)
@@ -164,7 +139,7 @@ class SoloScreen(TeachingKeys, Screen):
         notice.display = bool(message) and not self.app.too_small
 
     def on_key(self, event: events.Key) -> None:
-        self.say(unbound_note(SOLO_KEYS, event.key, event.character, "solo view"))
+        self.say(unbound_note(SOLO_KEYS + LESSON_KEYS, event.key, event.character, "solo view"))
 
     def on_resize(self) -> None:
         self.redraw()
@@ -223,6 +198,10 @@ class SoloScreen(TeachingKeys, Screen):
     def action_cycle_optimizer(self) -> None:
         self._done(self.session.settings.cycle_optimizer())
 
+    def action_cycle_loss(self) -> None:
+        self.surfaces.forget()  # (the landscape is of the other loss)
+        self._done(self.session.settings.cycle_loss())
+
     def action_cycle_schedule(self) -> None:
         self._done(self.session.settings.cycle_schedule())
 
@@ -235,6 +214,14 @@ class SoloScreen(TeachingKeys, Screen):
     def _new_data(self) -> None:
         self.cells = PointCells(self.session.trainer.data)
         self.surfaces.forget()
+
+    def took_run(self, left: str) -> None:
+        """The session shows another run (the lesson's steps): its data drawn afresh, the train
+        split, no preview, `left` in the left area."""
+        self.loop.stop()
+        self._new_data()
+        self.split, self.eval_split, self.preview = "train", "test", False
+        self.show_left(left)
 
     def action_cycle_dataset(self) -> None:
         note = self.session.settings.cycle_dataset()
@@ -304,7 +291,11 @@ class SoloScreen(TeachingKeys, Screen):
         if self.points.active and panel != "scatter":
             self.say("point mode needs the scatter: escape or i leaves it first")
             return
-        self.left = "scatter" if self.left == panel else panel
+        self.show_left("scatter" if self.left == panel else panel)
+
+    def show_left(self, panel: str) -> None:
+        """Show `panel` (one of LEFT_PANELS) in the left area."""
+        self.left = panel
         self.query_one("#picture").display = self.left != "evaluation"
         self.query_one("#evaluation").display = self.left == "evaluation"
         self.redraw()
@@ -316,12 +307,6 @@ class SoloScreen(TeachingKeys, Screen):
     def action_toggle_evaluation(self) -> None:
         self._show_left("evaluation")
 
-    def action_cycle_pair(self) -> None:
-        self.pair = (self.pair + 1) % len(landscape.PAIRS)
-        if self.left != "landscape":
-            self._show_left("landscape")
-        else:
-            self.redraw()
 
     def action_race(self) -> None:
         from .race import RaceScreen
@@ -341,4 +326,4 @@ class SoloScreen(TeachingKeys, Screen):
         self.say(self.app.export_saying())
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(SOLO_KEYS)))
+        self.app.push_screen(HelpScreen(help_rows(SOLO_KEYS + LESSON_KEYS)))

@@ -9,10 +9,12 @@ from typing import Protocol, Sequence
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from ..messages import CellClicked
 from .titled import Titled
 
 
@@ -57,6 +59,12 @@ class CellGrid(Titled, Widget):
         changed = np.flatnonzero((self._codes != old).any(axis=1)).tolist()
         if changed:
             self.refresh(*(Region(0, y, width, 1) for y in changed))
+
+    def on_click(self, event: events.Click) -> None:
+        """Say which cell was clicked (the screen decides what a click means)."""
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            self.post_message(CellClicked(offset.x, offset.y))
 
     def on_resize(self) -> None:
         if self.picture is not None:
