@@ -59,7 +59,7 @@ class GDApp(App[int]):
         """Quitting: the session is being written, no key may change it meanwhile."""
         self.keep_failed = False
         """The last autosave failed (then gdtui ends with status 2)."""
-        self.too_small = False
+        self.unfit = False
         """The terminal is below MIN_SIZE (or beyond MAX_SIZE): a note replaces the panels."""
         self.status = status_report.StatusReport.from_environment()
         """The status file for `gdtui host`'s board (written only under a server)."""
@@ -85,7 +85,7 @@ class GDApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("lesson", "lesson_step") and not self.tour.allows(action):
             return False
-        return action == "quit" or not (self.too_small or self.leaving)
+        return action == "quit" or not (self.unfit or self.leaving)
 
     def action_lesson(self) -> None:
         self.tour.toggle()
@@ -114,12 +114,12 @@ class GDApp(App[int]):
     def fit(self, width: int, height: int) -> None:
         """Show the panels, or the note that the terminal is too small for them. The class is set
         on the app, so that a view on top hides its panels too and shows its `.too-small-note`."""
-        was_small, self.too_small = self.too_small, not (MIN_SIZE[0] <= width <= MAX_SIZE[0]
+        was_unfit, self.unfit = self.unfit, not (MIN_SIZE[0] <= width <= MAX_SIZE[0]
                                                          and MIN_SIZE[1] <= height <= MAX_SIZE[1])
-        self.set_class(self.too_small, "-too-small")
-        if was_small != self.too_small:
+        self.set_class(self.unfit, "-too-small")
+        if was_unfit != self.unfit:
             self.refresh_bindings()  # (the footer shows what acts now)
-        if self.too_small:
+        if self.unfit:
             while len(self.screen_stack) > 1 and not isinstance(self.screen, RaceScreen):
                 self.pop_screen()  # a form, the help or the inspector would cover the note and take keys
 
@@ -133,12 +133,12 @@ class GDApp(App[int]):
         else:
             note = (f"gdtui needs a terminal of at least {MIN_SIZE[0]}×{MIN_SIZE[1]}; this one is "
                     f"{width}×{height}.\nEnlarge it, or press q to quit. Nothing is lost.")
-        lines = tuple(((line, ""),) for line in note.split("\n")) if self.too_small else ()
+        lines = tuple(((line, ""),) for line in note.split("\n")) if self.unfit else ()
         for screen in self.screen_stack:
             if isinstance(screen, (SoloScreen, RaceScreen)) and screen.is_mounted:
                 for widget in screen.query(".too-small-note"):
                     widget.show(lines)
-                if self.too_small:
+                if self.unfit:
                     screen.say("")
                 else:
                     screen.redraw()

@@ -301,14 +301,14 @@ async def test_a_terminal_too_small_hides_the_lesson_and_a_larger_one_shows_it_a
         await pilot.resize_terminal(60, 18)
         await pilot.pause()
         await pilot.pause()
-        assert app.too_small and not app.solo.query_one("#lesson").display
+        assert app.unfit and not app.solo.query_one("#lesson").display
         await pilot.press("greater_than_sign")  # only q acts
         await pilot.pause()
         assert app.tour.index == 0
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.pause()
-        assert not app.too_small
+        assert not app.unfit
         check_step(app, 0)
 
 

@@ -73,10 +73,10 @@ class RaceScreen(Screen):
         return "paused"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (self.app.too_small or self.app.leaving)
+        return not (self.app.unfit or self.app.leaving)
 
     def redraw(self) -> None:
-        if self.app.too_small:  # the panels are hidden (and sizeless) until the terminal grows
+        if self.app.unfit:  # the panels are hidden (and sizeless) until the terminal grows
             return
         race = self.race
         standings = race.standings()

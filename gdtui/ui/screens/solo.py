@@ -95,7 +95,7 @@ class SoloScreen(TeachingKeys, LandscapeView, Screen):
     def redraw(self) -> None:
         session = self.session
         view = self.shown = session.view()
-        if self.app.too_small:  # the panels are hidden (and sizeless) until the terminal grows
+        if self.app.unfit:  # the panels are hidden (and sizeless) until the terminal grows
             return
         snap = view.snapshot
         note = "; ".join(filter(None, (session.take_halt_note(),
@@ -136,7 +136,7 @@ class SoloScreen(TeachingKeys, LandscapeView, Screen):
         """A note under the status line (broken between words where it is long), kept until the next key."""
         notice = self.query_one("#notice", Lines)
         notice.show(panels.prose(message, "", max(self.size.width - 2, 20)) if message else ())
-        notice.display = bool(message) and not self.app.too_small
+        notice.display = bool(message) and not self.app.unfit
 
     def on_key(self, event: events.Key) -> None:
         self.say(unbound_note(SOLO_KEYS + LESSON_KEYS, event.key, event.character, "solo view"))
@@ -145,7 +145,7 @@ class SoloScreen(TeachingKeys, LandscapeView, Screen):
         self.redraw()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (self.app.too_small or self.app.leaving)
+        return not (self.app.unfit or self.app.leaving)
 
     # ---- stepping ----------------------------------------------------------------------------
 

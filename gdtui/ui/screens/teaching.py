@@ -97,7 +97,7 @@ class TeachingKeys:
 
     def _draw_point_line(self) -> None:
         line = self.query_one("#point", Lines)
-        line.display = self.points.active and not self.app.too_small
+        line.display = self.points.active and not self.app.unfit
         if self.points.active:
             reading = self.points.reading()
             line.show((point_line(reading, self.points.split, self.session.trainer.data.labels,

@@ -109,7 +109,7 @@ class Tour:
         if not (screen.is_mounted and found):  # (a view left before this was called)
             return
         panel = found.first(Lines)
-        panel.display = self.on and not self.app.too_small
+        panel.display = self.on and not self.app.unfit
         if self.on:
             panel.set_titles(lesson.panel_title(self.index), lesson.PANEL_KEYS)
             panel.show(lesson.panel_lines(self.index, max(screen.size.width - 4, 20)))
