@@ -100,6 +100,10 @@ class Readings:
             loss, _ = self.loss.evaluate(X, y, np.asarray(weights, dtype=np.float64), work)
         return (loss if np.isfinite(loss) else np.inf), work.correct / len(y)
 
+    def penalty_at(self, weights: np.ndarray) -> float:
+        """The configured penalty's value at `weights` (0 without one)."""
+        return penalties.value(self.config.penalty, self.config.lam, weights)
+
     def train_accuracy(self) -> np.ndarray:
         """(epochs + 1,) the training accuracy of every recorded epoch, counted with the weights in
         force during it; the rows the fused loop left unmeasured are measured now."""

@@ -197,10 +197,6 @@ class Trainer(Readings):
             reason = "epochs" if self._p.epoch >= self.config.epochs else None
         return reason
 
-    def penalty_at(self, weights: np.ndarray) -> float:
-        """The configured penalty's value at `weights` (0 without one)."""
-        return penalties.value(self.config.penalty, self.config.lam, weights)
-
     def _fusable(self) -> bool:
         return (not self._p.diverged and self._p.batch == 0 and not self.config.shuffle
                 and self.batch_rows == len(self.data.y_train) and self.config.penalty == "none")
