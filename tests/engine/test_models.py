@@ -338,3 +338,14 @@ def test_every_rule_and_schedule_trains_a_k_class_model():
             before = trainer.history.losses[0]
             assert trainer.run() == "epochs"
             assert trainer.history.losses[-1] < before, (rule, schedule)
+
+
+@pytest.mark.parametrize("kind, classes, tolerance", [("softmax", 3, 1e-6), ("svm", 4, 1e-6), ("hinge", 2, 1e-6)])
+def test_the_gradient_check_agrees_for_the_score_losses(kind, classes, tolerance):
+    from gdtui.engine.gradcheck import gradient_check
+    trainer = create_trainer(TrainConfig(loss=kind, classes=classes, features=("x1", "x2", "x1x2"), seed=2))
+    X, y = trainer.data.X_train[:60], trainer.data.y_train[:60]
+    check = gradient_check(trainer.loss, X, y, trainer.weights)
+    assert len(check.direction) == trainer.weights.size and check.max_error < tolerance
+    _, oracle = oracle_loss(kind, X, y, trainer.weights)
+    np.testing.assert_allclose(np.reshape(check.direction, trainer.weights.shape), oracle, rtol=1e-9, atol=1e-12)
