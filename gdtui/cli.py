@@ -13,7 +13,8 @@ from dataclasses import fields
 from typing import Callable, NoReturn, Sequence
 
 from gdtui import __version__
-from gdtui.engine.config import DATA_FIELDS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig, allowed_values
+from gdtui.engine.config import (DATA_FIELDS, FEATURES, LOSSES, OPTIMIZERS, PENALTIES, ConfigError, TrainConfig,
+                                 allowed_values, parse_features)
 from gdtui.engine.data import DataError
 from gdtui.engine.echo import LIMIT, one_line, parse_float, parse_int, show
 from gdtui.engine.session import SessionError
@@ -59,15 +60,20 @@ def _choice(name: str, options: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
-def _weights(text: str) -> tuple[float, float, float]:
+def _weights(text: str) -> tuple[float, ...]:
     parts = text.split(",")
     try:
         values = tuple(parse_float(p) for p in parts)
     except ValueError:
-        values = ()
-    if len(values) != 3:
-        raise argparse.ArgumentTypeError(f"must be {allowed_values('init_weights')} (got {show(text)})")
-    return values  # range and finiteness are checked with the rest of the config
+        raise argparse.ArgumentTypeError(f"must be a comma list of numbers (got {show(text)})") from None
+    return values  # their count, range and finiteness are checked with the rest of the config
+
+
+def _features(text: str) -> tuple[str, ...]:
+    try:
+        return parse_features(text)
+    except ConfigError:
+        raise argparse.ArgumentTypeError(f"must be {allowed_values('features')} (got {show(text)})") from None
 
 
 def _braces(options: Sequence[str]) -> str:
@@ -88,9 +94,23 @@ def _add_training_options(parser: argparse.ArgumentParser, for_compare: bool = F
     data.add_argument("--test-size", type=_number("test_size", parse_float), default=0.5,
                       help="fraction held out for testing (default: 0.5)")
     train = parser.add_argument_group("training")
+    data.add_argument("--classes", type=_number("classes", parse_int), default=2,
+                      help="blobs: the number of clusters K, 2 to 6 (a CSV's distinct labels give it) (default: 2)")
+    model = parser.add_argument_group("model")
+    model.add_argument("--features", type=_features, default=("x1", "x2"), metavar="F,F,...",
+                       help="the columns after the bias, in this order, from " + ",".join(FEATURES)
+                            + " (default: x1,x2, the lesson's model)")
+    model.add_argument("--standardize", action="store_true",
+                       help="scale each feature column to mean 0, std 1 with the training split's statistics")
+    model.add_argument("--penalty", type=_choice("penalty", PENALTIES), default="none", metavar=_braces(PENALTIES),
+                       help="l2: lam/2·Σw², l1: lam·Σ|w|, never on the bias weights (default: none)")
+    model.add_argument("--lam", type=_number("lam", parse_float), default=0.0,
+                       help="the penalty's strength λ >= 0 (default: 0)")
     train.add_argument("--loss", type=_choice("loss", LOSSES), default="sse", metavar=_braces(LOSSES),
                        help="sse: the lesson's sum of squared errors, stepping along the gradient of ½·SSE; "
-                            "bce: summed binary cross-entropy (default: sse)")
+                            "bce: summed binary cross-entropy; hinge: Σmax(0, 1 − t·z), t = ±1; "
+                            "softmax: summed cross-entropy over K classes; svm: multi-class hinge, margin 1 "
+                            "(softmax and svm keep one weight row per class) (default: sse)")
     train.add_argument("--optimizer", type=_choice("optimizer", OPTIMIZERS), default="gd",
                        metavar=_braces(OPTIMIZERS), help=argparse.SUPPRESS if for_compare else
                        "update rule, as torch.optim defines it (default: gd)")
@@ -112,7 +132,8 @@ def _add_training_options(parser: argparse.ArgumentParser, for_compare: bool = F
     train.add_argument("--seed", type=_number("seed", parse_int), default=None,
                        help="seed of the initial weights and the shuffling (default: drawn and reported)")
     train.add_argument("--init-weights", type=_weights, default=None, metavar="W0,W1,W2",
-                       help="exact initial weights, bias first; use the = form for negatives: --init-weights=-1,2,3")
+                       help="exact initial weights, bias first, one per column (softmax, svm: K rows, row by row); "
+                            "use the = form for negatives: --init-weights=-1,2,3")
     stop = parser.add_argument_group("stopping")
     stop.add_argument("--epochs", type=_number("epochs", parse_int), default=100, help="maximum epochs (default: 100)")
     stop.add_argument("--tol", type=_number("tol", parse_float), default=None,
@@ -169,7 +190,8 @@ def _add_session_options(parser: argparse.ArgumentParser, history_csv: bool) -> 
     if history_csv:
         session.add_argument("--history-csv", metavar="PATH", default=None,
                              help="write the history to PATH, one row per epoch: "
-                                  "epoch,loss,w0,w1,w2,alpha,train_accuracy,test_accuracy")
+                                  "epoch,loss,w0,w1,w2,alpha,train_accuracy,test_accuracy (one column per "
+                                  "weight: w0..w{d-1}, or w{k}_{j} for class k; penalty after loss when set)")
 
 
 def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:

@@ -142,7 +142,7 @@ def _report(trainer: Trainer) -> str:
 def summary(trainer: Trainer, reason: str | None) -> dict:
     """The JSON document of a finished run."""
     w = trainer.weights
-    return {
+    out = {
         "losses": trainer.history.losses[1:].tolist(),
         "alphas": trainer.history.alphas[1:].tolist(),
         "weights": w.tolist(),
@@ -150,9 +150,12 @@ def summary(trainer: Trainer, reason: str | None) -> dict:
         "test_accuracy": trainer.accuracy(w, "test"),
         "epochs_run": trainer.epoch,
         "stop_reason": reason or "epochs",
-        "labels": {trainer.data.labels[0]: 0, trainer.data.labels[1]: 1},
+        "labels": {label: k for k, label in enumerate(trainer.data.labels)},
         "config": trainer.config.as_dict(),
     }
+    if trainer.config.penalty != "none":  # (measured as the losses are: before each update, mean over batches)
+        out = {"losses": out.pop("losses"), "penalties": trainer.history.penalties[1:].tolist(), **out}
+    return out
 
 
 def compare(config: TrainConfig, rules_text: str, as_json: bool = False, save: str | None = None) -> int:

@@ -37,6 +37,8 @@ class Field:
     read: Callable[[Any, str, tuple[int, ...]], Any]
     write: Callable[[Any], Any] = None  # type: ignore[assignment]
     attribute: str = ""
+    absent: Callable[[], Any] | None = None
+    """The value of a field a file may lack (written before the field existed); None: required."""
 
     def __post_init__(self) -> None:
         if self.write is None:
@@ -47,8 +49,10 @@ class Field:
 
 def read_fields(value: Any, where: str, table: tuple[Field, ...], shape: tuple[int, ...]) -> dict[str, Any]:
     """Every field of `table` from the object `value` (no key missing, none unknown)."""
-    raw = keys(value, where, tuple(field.key for field in table))
-    return {field.attribute: field.read(raw[field.key], f"{where}.{field.key}", shape) for field in table}
+    raw = keys(value, where, tuple(field.key for field in table if field.absent is None),
+               tuple(field.key for field in table if field.absent is not None))
+    return {field.attribute: field.read(raw[field.key], f"{where}.{field.key}", shape) if field.key in raw
+            else field.absent() for field in table}
 
 
 def encode(value: Any) -> Any:

@@ -14,13 +14,20 @@ from .echo import show
 from .schedules import SCHEDULES, scheduled_alpha
 
 DATASETS = ("blobs", "moons", "circles")
-LOSSES = ("sse", "bce")
+LOSSES = ("sse", "bce", "hinge", "softmax", "svm")
+BINARY_LOSSES = ("sse", "bce", "hinge")
+"""Losses of one score z per row (one weight row); the others score K classes (K weight rows)."""
+FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin1", "sin2")
+"""The columns a model may have after the bias (see `gdtui.engine.features`)."""
+PENALTIES = ("none", "l1", "l2")
+MAX_CLASSES = 6
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 #: The noise each generated data set uses when none is given (blobs: the lesson's cluster_std).
 DEFAULT_NOISE = {"blobs": 1.5, "moons": 0.2, "circles": 0.1}
 
-DATA_FIELDS = ("dataset", "samples", "noise", "data_seed", "test_size", "seed", "init_weights")
+DATA_FIELDS = ("dataset", "samples", "noise", "data_seed", "test_size", "seed", "init_weights", "features",
+               "standardize", "classes")
 """What fixes the data and the start of a run: a live trainer (and a resumed session) keeps them."""
 
 MAX_SAMPLES = 5_000_000
@@ -60,7 +67,9 @@ class TrainConfig:
     test_size: float = 0.5
     """Fraction of rows held out for testing."""
     loss: str = "sse"
-    """`sse` (the lesson's sum of squared errors) or `bce` (summed binary cross-entropy)."""
+    """`sse` (the lesson's sum of squared errors), `bce` (summed binary cross-entropy), `hinge`
+    (binary, labels as ±1), `softmax` (summed cross-entropy over K classes) or `svm` (multi-class
+    hinge, margin 1); see `gdtui.engine.losses` and `gdtui.engine.multiclass`."""
     optimizer: str = "gd"
     """The update rule; see `gdtui.engine.optim`."""
     alpha: float = 0.01
@@ -85,8 +94,19 @@ class TrainConfig:
     """Stop after this many epochs without a new best loss."""
     seed: int | None = None
     """Seed of the initial weights and of the shuffling; None draws one (and reports it)."""
-    init_weights: tuple[float, float, float] | None = None
-    """Exact initial weights (w0 bias, w1, w2); overrides the seeded draw."""
+    init_weights: tuple[float, ...] | None = None
+    """Exact initial weights, bias first (K rows of d, row by row, for softmax and svm); overrides
+    the seeded draw."""
+    features: tuple[str, ...] = ("x1", "x2")
+    """The design matrix's columns after the bias, from `FEATURES`, in this order."""
+    standardize: bool = False
+    """Scale each feature column to zero mean and unit variance with the training split's statistics."""
+    penalty: str = "none"
+    """`none`, `l1` (lam·Σ|w|) or `l2` (lam/2·Σw²), never on the bias weights; see `gdtui.engine.penalties`."""
+    lam: float = 0.0
+    """The penalty's strength λ >= 0."""
+    classes: int = 2
+    """Number of classes K: blobs draws K clusters; a CSV's distinct labels give it."""
 
     def validated(self) -> "TrainConfig":
         """Return self if every parameter is in range, else raise `ConfigError`."""
@@ -98,6 +118,16 @@ class TrainConfig:
                 raise ConfigError(spec.name, spec.allowed, value)
         if self.decay is not None and self.schedule == "constant":
             raise ConfigError("decay", "a schedule other than constant (step, exp or inv)", self.decay, verb="needs")
+        if self.lam != 0 and self.penalty == "none":
+            raise ConfigError("lam", "a penalty (--penalty l1 or l2)", self.lam, verb="needs")
+        if self.classes > 2 and self.loss in BINARY_LOSSES:
+            raise ConfigError("loss", f"softmax or svm with {self.classes} classes ({self.loss} scores two)",
+                              self.loss)
+        if self.classes > 2 and self.dataset in ("moons", "circles"):
+            raise ConfigError("classes", f"2 for {self.dataset} (only blobs and CSV files have more)", self.classes)
+        if self.init_weights is not None and len(self.init_weights) != self.weight_count:
+            raise ConfigError("init_weights", f"{self.weight_count} numbers for {self.shape_words}",
+                              len(self.init_weights), verb="needs")
         return self
 
     def with_changes(self, **changes: Any) -> "TrainConfig":
@@ -105,11 +135,17 @@ class TrainConfig:
         return replace(self, **changes).validated()
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready values."""
+        """Plain JSON-ready values; the model settings (features, standardize, penalty, lam,
+        classes) only where they differ from the lesson's model, so that its output is unchanged."""
         out = asdict(self)
         out["noise"] = self.effective_noise
         if self.init_weights is not None:
             out["init_weights"] = list(self.init_weights)
+        for name in MODEL_FIELDS:
+            if out[name] == MODEL_DEFAULTS[name]:
+                del out[name]
+        if "features" in out:
+            out["features"] = list(self.features)
         return out
 
     def alpha_at(self, t: int) -> float:
@@ -117,9 +153,28 @@ class TrainConfig:
         return scheduled_alpha(self.schedule, self.alpha, t, self.decay, self.decay_every)
 
     @property
+    def multiclass(self) -> bool:
+        """One weight row per class (softmax, svm) rather than one row."""
+        return self.loss not in BINARY_LOSSES
+
+    @property
     def weight_shape(self) -> tuple[int, ...]:
-        """The shape of the weights: one per column of the design matrix (bias, x1, x2)."""
-        return (3,)
+        """The shape of the weights: one per column of the design matrix (bias, then the features),
+        (d,) for one score, (K, d) for K class scores."""
+        d = 1 + len(self.features)
+        return (self.classes, d) if self.multiclass else (d,)
+
+    @property
+    def weight_count(self) -> int:
+        return math.prod(self.weight_shape)
+
+    @property
+    def shape_words(self) -> str:
+        """E.g. `one row of 3 weights (bias, x1, x2)` or `3 rows of 3 (one per class), row by row`."""
+        columns = "bias, " + ", ".join(self.features)
+        if self.multiclass:
+            return f"{self.classes} rows of {self.weight_shape[1]} ({columns}; one row per class), row by row"
+        return f"one row of {self.weight_shape[0]} ({columns})"
 
     @property
     def is_csv(self) -> bool:
@@ -131,6 +186,25 @@ class TrainConfig:
         if self.is_csv:
             return None
         return DEFAULT_NOISE[self.dataset] if self.noise is None else self.noise
+
+
+MODEL_FIELDS = ("features", "standardize", "penalty", "lam", "classes")
+"""The settings beyond the lesson's model (a session file written before them may lack them)."""
+MODEL_DEFAULTS: dict[str, Any] = {"features": ("x1", "x2"), "standardize": False, "penalty": "none", "lam": 0.0,
+                                  "classes": 2}
+
+
+def parse_features(text: str) -> tuple[str, ...]:
+    """`x1,x1^2` -> ("x1", "x1^2"); ConfigError on an unknown, repeated or missing name."""
+    names = tuple(part.strip() for part in text.split(","))
+    if not _features_ok(names):
+        raise ConfigError("features", allowed_values("features"), text)
+    return names
+
+
+def _features_ok(value: Any) -> bool:
+    return (isinstance(value, tuple) and 1 <= len(value) <= len(FEATURES) and len(set(value)) == len(value)
+            and all(isinstance(v, str) and v in FEATURES for v in value))
 
 
 def allowed_values(name: str) -> str:
@@ -181,6 +255,13 @@ _CONSTRAINTS = (
     _Constraint("patience", _int_in(1, MAX_EPOCHS), f"an integer in [1, {MAX_EPOCHS}]", optional=True),
     _Constraint("seed", _int_in(0, 2**32 - 1), "an integer in [0, 4294967295]", optional=True),
     _Constraint("init_weights",
-                lambda v: isinstance(v, tuple) and len(v) == 3 and all(_is_real(w) and abs(w) <= 1e6 for w in v),
-                "three finite numbers w0,w1,w2 each within [-1e6, 1e6]", optional=True),
+                lambda v: isinstance(v, tuple) and 1 <= len(v) <= MAX_CLASSES * (1 + len(FEATURES))
+                and all(_is_real(w) and abs(w) <= 1e6 for w in v),
+                "finite numbers each within [-1e6, 1e6], one per weight (bias first)", optional=True),
+    _Constraint("features", _features_ok,
+                "a comma list of distinct names from " + ",".join(FEATURES)),
+    _Constraint("standardize", lambda v: isinstance(v, bool), "true or false"),
+    _Constraint("penalty", lambda v: v in PENALTIES, "one of " + ", ".join(PENALTIES)),
+    _Constraint("lam", lambda v: _is_real(v) and 0 <= v <= 1e6 and math.copysign(1, v) > 0, "a number in [0, 1e6]"),
+    _Constraint("classes", _int_in(2, MAX_CLASSES), f"an integer in [2, {MAX_CLASSES}]"),
 )

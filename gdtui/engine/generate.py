@@ -27,13 +27,14 @@ def take_rows(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.take(X, rows, axis=0)
 
 
-def blobs(samples: int, std: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two Gaussian clusters around centres drawn uniformly in [-10, 10]^2."""
+def blobs(samples: int, std: float, seed: int, classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """`classes` Gaussian clusters around centres drawn uniformly in [-10, 10]^2 (the first
+    samples % classes clusters get one row more), labelled 0..classes-1."""
     rng = np.random.RandomState(seed)
-    centres = rng.uniform(CENTER_BOX[0], CENTER_BOX[1], size=(2, 2))
-    sizes = [samples // 2 + samples % 2, samples // 2]
-    X = np.concatenate([rng.normal(loc=centres[k], scale=std, size=(sizes[k], 2)) for k in range(2)])
-    y = np.repeat([0, 1], sizes)
+    centres = rng.uniform(CENTER_BOX[0], CENTER_BOX[1], size=(classes, 2))
+    sizes = [samples // classes + (1 if k < samples % classes else 0) for k in range(classes)]
+    X = np.concatenate([rng.normal(loc=centres[k], scale=std, size=(sizes[k], 2)) for k in range(classes)])
+    y = np.repeat(np.arange(classes), sizes)
     return _shuffled(rng, X, y)
 
 

@@ -34,10 +34,15 @@ class HistoryArrays:
     batches: np.ndarray = None  # type: ignore[assignment]
     """(rows,) int32: the updates of each epoch (its batches); 0 in row 0, and where unknown (rows
     read from a version-1 session file)."""
+    penalties: np.ndarray = None  # type: ignore[assignment]
+    """(rows,) the weight penalty of each epoch, measured as its loss is (0 without a penalty, and
+    in files written before penalties)."""
 
     def __post_init__(self) -> None:
         if self.batches is None:
             object.__setattr__(self, "batches", np.zeros(len(self.optimizers), dtype=np.int32))
+        if self.penalties is None:
+            object.__setattr__(self, "penalties", np.zeros(len(self.optimizers)))
 
     def __len__(self) -> int:
         return len(self.optimizers)
@@ -72,6 +77,7 @@ class History:
         self._alphas = np.zeros(capacity)
         self._state = np.zeros((capacity, 2 * size + 1))
         self._batches = np.zeros(capacity, dtype=np.int32)
+        self._penalties = np.zeros(capacity)
         self._optimizers: list[str] = []
         self._rows = 0
 
@@ -84,7 +90,8 @@ class History:
             self.expect(count)
         k, end = self._rows, self._rows + count
         return Rows(self._weights[k:end], self._directions[k:end], self._steps[k:end], self._losses[k:end],
-                    self._accuracy[k:end], self._state[k:end], self._alphas[k:end], self._batches[k:end])
+                    self._accuracy[k:end], self._state[k:end], self._alphas[k:end], self._batches[k:end],
+                    self._penalties[k:end])
 
     def expect(self, count: int) -> None:
         """Make room for `count` more rows at once: one copy of the rows so far, instead of one per
@@ -106,7 +113,8 @@ class History:
         del self._optimizers[self._rows:]
 
     def _grow(self, capacity: int) -> None:
-        for name in ("_weights", "_directions", "_steps", "_losses", "_accuracy", "_alphas", "_state", "_batches"):
+        for name in ("_weights", "_directions", "_steps", "_losses", "_accuracy", "_alphas", "_state", "_batches",
+                     "_penalties"):
             old = getattr(self, name)
             new = np.zeros((capacity,) + old.shape[1:], dtype=old.dtype)
             new[: self._rows] = old[: self._rows]
@@ -126,6 +134,8 @@ class History:
                        doc="(epochs + 1,) the updates of each epoch (0: row 0, or unknown: read from version 1).")
     alphas = property(lambda self: self._view(self._alphas),
                       doc="(epochs + 1,) the alpha in force during each epoch (row 0: at the start).")
+    penalties = property(lambda self: self._view(self._penalties),
+                         doc="(epochs + 1,) the weight penalty of each epoch, measured as its loss is.")
 
     @property
     def recorded_accuracy(self) -> np.ndarray:
@@ -155,7 +165,8 @@ class History:
                    self._state)
         taken = [self._view(a) if share else a[:n].copy() for a in columns]
         batches = self._view(self._batches) if share else self._batches[:n].copy()
-        return HistoryArrays(*taken, tuple(self._optimizers), batches)
+        penalties = self._view(self._penalties) if share else self._penalties[:n].copy()
+        return HistoryArrays(*taken, tuple(self._optimizers), batches, penalties)
 
     @classmethod
     def of(cls, arrays: HistoryArrays) -> "History":
@@ -171,6 +182,7 @@ class History:
         block.state[:] = arrays.optimizer_state
         block.alphas[:] = arrays.alphas
         block.batches[:] = arrays.batches
+        block.penalties[:] = arrays.penalties
         history._optimizers = list(arrays.optimizers)
         history._rows = rows
         return history
@@ -179,9 +191,9 @@ class History:
 class Rows:
     """Writable views of reserved history rows (see `History.reserve`)."""
 
-    __slots__ = ("weights", "directions", "steps", "losses", "accuracy", "state", "alphas", "batches")
+    __slots__ = ("weights", "directions", "steps", "losses", "accuracy", "state", "alphas", "batches", "penalties")
 
-    def __init__(self, weights, directions, steps, losses, accuracy, state, alphas, batches) -> None:
+    def __init__(self, weights, directions, steps, losses, accuracy, state, alphas, batches, penalties) -> None:
         self.weights = weights
         """(count, *shape) weights after each epoch."""
         self.directions = directions
@@ -198,6 +210,8 @@ class Rows:
         """(count,) the alpha in force during each epoch."""
         self.batches = batches
         """(count,) the updates (batches) of each epoch."""
+        self.penalties = penalties
+        """(count,) the weight penalty of each epoch."""
 
 
 def mean_loss(batch_losses: list[float]) -> float:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import OPTIMIZERS, ConfigError, TrainConfig
-from .data import Dataset
+from .data import Dataset, fitted
+from .snapshot import plain
 from .trainer import Trainer
 
 DEFAULT_RULES = ("gd", "momentum", "nesterov", "adam")
@@ -28,8 +29,8 @@ class Standing:
     train_accuracy: float
     test_accuracy: float
     stop_reason: str | None
-    weights: tuple[float, float, float]
-    """The racer's current weights (its last finite ones after a divergence)."""
+    weights: tuple
+    """The racer's current weights (its last finite ones after a divergence), as `snapshot.plain` gives them."""
 
 
 def parse_rules(text: str) -> tuple[str, ...]:
@@ -47,7 +48,7 @@ class Race:
     """One `Trainer` per rule, all built from `data` and `config` with only the rule changed."""
 
     def __init__(self, data: Dataset, config: TrainConfig, rules: tuple[str, ...] = DEFAULT_RULES) -> None:
-        config = config.validated()
+        config = fitted(config.validated(), data)
         if config.seed is None:  # one draw for all, so that every racer starts from the same weights
             config = config.with_changes(seed=int(np.random.SeedSequence().entropy % 2**32))
         self.data = data
@@ -66,7 +67,7 @@ class Race:
         race = cls(trainer.data, trainer.config, rules)
         start = trainer.history.weights[0]
         if not np.array_equal(race.start, start):
-            race = cls(trainer.data, trainer.config.with_changes(init_weights=tuple(start.tolist())), rules)
+            race = cls(trainer.data, trainer.config.with_changes(init_weights=tuple(start.ravel().tolist())), rules)
         return race
 
     def restarted(self, rules: tuple[str, ...] | None = None) -> "Race":
@@ -94,7 +95,7 @@ class Race:
         epoch = self.epoch
         racer = self.benched.pop(rule, None)
         if racer is None:
-            racer = Trainer(self.data, self.config.with_changes(optimizer=rule, init_weights=tuple(self.start.tolist())))
+            racer = Trainer(self.data, self.config.with_changes(optimizer=rule, init_weights=tuple(self.start.ravel().tolist())))
         if racer.epoch < epoch and racer.stop_reason in (None, "epochs"):
             racer.run(epoch - racer.epoch)
         self.trainers[rule] = racer
@@ -103,7 +104,7 @@ class Race:
 
     @property
     def start(self) -> np.ndarray:
-        """The initial weights all racers share, (3,)."""
+        """The initial weights all racers share (the weights' shape)."""
         return next(iter(self.trainers.values())).history.weights[0]
 
     @property
@@ -162,7 +163,7 @@ class Race:
             w = t.weights
             train, test = self._accuracy(rule, w)
             rows.append(Standing(rule, t.epoch, float(t.history.losses[-1]), train, test, t.stop_reason,
-                                 tuple(w.tolist())))
+                                 plain(w)))
         return rows
 
     def _accuracy(self, rule: str, w: np.ndarray) -> tuple[float, float]:

@@ -11,9 +11,10 @@ import copy
 
 import numpy as np
 
-from . import predict
+from . import penalties, predict
 from .last_update import LastUpdate, from_history
 from .losses import LOSSES, Workspace
+from .multiclass import SCORE_LOSSES
 from .optim import RULES, OptState
 from .snapshot import Snapshot, plain, snapshot_at, snapshot_now
 
@@ -25,7 +26,8 @@ class Readings:
 
     @property
     def loss(self):
-        return LOSSES[self.config.loss]
+        name = self.config.loss
+        return LOSSES[name] if name in LOSSES else SCORE_LOSSES[name]
 
     @property
     def rule(self):
@@ -110,10 +112,14 @@ class Readings:
         of them classified right, from one pass of the training kernel: what a full-batch epoch
         starting there would record."""
         X, y = self.data.X_train, self.data.y_train
-        work = Workspace(len(y), X.shape[1])
+        work = Workspace(len(y), np.shape(weights))
         with np.errstate(all="ignore"):
             loss, _ = self.loss.evaluate(X, y, np.asarray(weights, dtype=np.float64), work)
         return (loss if np.isfinite(loss) else np.inf), work.correct / len(y)
+
+    def penalty_at(self, weights: np.ndarray) -> float:
+        """The configured penalty's value at `weights` (0 without one)."""
+        return penalties.value(self.config.penalty, self.config.lam, weights)
 
     def train_accuracy(self) -> np.ndarray:
         """(epochs + 1,) the training accuracy of every recorded epoch, counted with the weights in
@@ -148,7 +154,9 @@ class Readings:
         None where they would not be finite."""
         X, y = self.next_batch()
         with np.errstate(all="ignore"):
-            _, direction = self.loss.evaluate(X, y, self._w, Workspace(len(y), len(self._w)))
+            _, direction = self.loss.evaluate(X, y, self._w, Workspace(len(y), self._w.shape))
+            if self.config.penalty != "none":
+                _, direction = penalties.penalized(self.config.penalty, self.config.lam, self._w, direction)
             reached = [self._w + self.rule.update(direction, self._opt_state, alpha, self.config.momentum)[0]
                        for alpha in alphas]
         return [plain(w) if np.isfinite(w).all() else None for w in reached]

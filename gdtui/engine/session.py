@@ -1,6 +1,6 @@
 """Save a training session (or a race) to a versioned JSON file, and resume it to the bit.
 
-The document is strict UTF-8 JSON (format version 2); arrays are packed little-endian bytes in
+The document is strict UTF-8 JSON (format version 3); arrays are packed little-endian bytes in
 base64 (`gdtui.engine.packed`), non-finite floats elsewhere the strings "inf", "-inf" and "nan",
 every other float its shortest exact decimal (so it reads back to the same bits)::
 
@@ -10,7 +10,8 @@ every other float its shortest exact decimal (so it reads back to the same bits)
      "state": {...},                        train: a `TrainerState`, one key per field (`STATE`)
      "racers": [{"rule": "gd", "config": {...}, "state": {...}}, ...]}   race
 
-Version 1 (every array a JSON list, a CSV read again) still loads. `load` checks the whole
+Version 1 (every array a JSON list, a CSV read again) and version 2 (version 3 without the model
+settings features, standardize, penalty, lam and classes, and without penalties) still load. `load` checks the whole
 document, then the state against its config and data (`gdtui.engine.state_checks`), before it
 builds anything, and refuses a file the program would not have written with `SessionError`: one
 line naming the file. Nothing is ever unpickled or evaluated.
@@ -31,7 +32,7 @@ from gdtui import __version__
 
 from .atomic import write_atomic, write_new
 from .codec import Bad, Field, encode, keys, one_line, read_fields, show
-from .config import OPTIMIZERS, TrainConfig
+from .config import MODEL_DEFAULTS, MODEL_FIELDS, OPTIMIZERS, TrainConfig
 from .packed import Packed
 from .race import Race
 from .regular import NotRegularFile, open_regular
@@ -39,11 +40,11 @@ from .data import Dataset
 from .session_data import data_document, read_data
 from .state import TrainerState
 from .state_checks import check_state
-from .state_fields import STATE, STATE_V1
+from .state_fields import STATE, STATE_V1, STATE_V2
 from .trainer import Trainer
 
 FORMAT = "gdtui-session"
-VERSION = 2
+VERSION = 3
 KINDS = ("train", "race")
 MAX_SESSION_BYTES = 1024 * 1024 * 1024
 """Larger files are refused (a full-batch history takes about 100 bytes an epoch: 10M epochs)."""
@@ -176,13 +177,13 @@ def _build(document: Any) -> Trainer | Race:
     keys(document, "", required + (("saved_by",) if version > 1 else ()), ("saved_by",) if version == 1 else ())
     if version > 1 and type(document["saved_by"]) is not str:
         raise Bad("saved_by", "must be a string")
-    config = _config(document["config"], "config")
-    table = STATE_V1 if version == 1 else STATE
+    config = _config(document["config"], "config", version)
+    table = {1: STATE_V1, 2: STATE_V2}.get(version, STATE)
     if kind == "train":
         state = TrainerState(**read_fields(document["state"], "state", table, config.weight_shape))
         data = read_data(document["data"], config, version)
         return _trainer(data, config, state, "state")
-    racers = _racers(document["racers"], config, table)
+    racers = _racers(document["racers"], config, table, version)
     data = read_data(document["data"], config, version)
     race = Race(data, config, tuple(racers))
     start, first = race.start, next(iter(racers.values()))[1].history  # (the seed's weights; the first racer)
@@ -272,18 +273,20 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 # ---- the parts around the state -------------------------------------------------------------------
 
 
-def _config(value: Any, where: str) -> TrainConfig:
+def _config(value: Any, where: str, version: int) -> TrainConfig:
     names = [f.name for f in fields(TrainConfig)]
     if type(value) is not dict:
         raise Bad(where, "must be an object")
     unknown = sorted(value.keys() - set(names))
     if unknown:
         raise Bad(where, f"unknown setting {unknown[0][:40]!r}")
-    missing = [name for name in names if name not in value]
+    older = version < 3  # (written before the model settings: the lesson's model)
+    missing = [name for name in names if name not in value and not (older and name in MODEL_FIELDS)]
     if missing:
         raise Bad(where, f"{missing[0]!r} is missing (a session file holds every setting)")
     try:
-        config = TrainConfig(**{key: _tuples(item) for key, item in value.items()}).validated()
+        settings = {**MODEL_DEFAULTS, **{key: _tuples(item) for key, item in value.items()}}
+        config = TrainConfig(**settings).validated()
     except (TypeError, ValueError, ArithmeticError) as exc:  # ConfigError; an integer too large for a float
         raise Bad(where, str(exc)) from None
     if config.seed is None:
@@ -295,7 +298,8 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
-def _racers(value: Any, config: TrainConfig, table: tuple[Field, ...]) -> dict[str, tuple[TrainConfig, TrainerState]]:
+def _racers(value: Any, config: TrainConfig, table: tuple[Field, ...],
+            version: int) -> dict[str, tuple[TrainConfig, TrainerState]]:
     if type(value) is not list or not value:
         raise Bad("racers", "must be a non-empty list")
     racers: dict[str, tuple[TrainConfig, TrainerState]] = {}
@@ -304,7 +308,7 @@ def _racers(value: Any, config: TrainConfig, table: tuple[Field, ...]) -> dict[s
         rule = racer["rule"]
         if rule not in OPTIMIZERS or rule in racers:
             raise Bad(f"racers[{i}].rule", f"must be a rule not raced yet, one of {', '.join(OPTIMIZERS)}")
-        racer_config = _config(racer["config"], f"racers.{rule}.config")
+        racer_config = _config(racer["config"], f"racers.{rule}.config", version)
         if racer_config.optimizer != rule:
             raise Bad(f"racers.{rule}.config", f"optimizer is {racer_config.optimizer}, not the racer's rule")
         differ = [f.name for f in fields(TrainConfig) if f.name not in RACE_MAY_DIFFER

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .codec import Bad, keys
-from .config import MAX_SAMPLES, TrainConfig
+from .config import MAX_CLASSES, MAX_SAMPLES, TrainConfig
 from .data import MAX_CSV_BYTES, SPLIT_SEED, Dataset, load_dataset, split
 from .generate import split_indices
 from .packed import Packed, unpack
@@ -36,7 +36,7 @@ def data_document(config: TrainConfig, data: Dataset) -> dict[str, Any]:
         n = len(data.y_train) + len(data.y_test)
         train, test = split_indices(n, config.test_size, SPLIT_SEED)
         points, labels = np.empty((n, 2)), np.empty(n, dtype=np.uint8)
-        points[train], points[test] = data.X_train[:, 1:], data.X_test[:, 1:]
+        points[train], points[test] = data.train_points, data.test_points
         labels[train], labels[test] = data.y_train, data.y_test
         out.update(points=Packed(points, "<f8"), labels=Packed(labels, "|u1"), label_names=list(data.labels))
     return out
@@ -73,15 +73,15 @@ def _stored(doc: dict[str, Any], config: TrainConfig) -> Dataset:
     if not 2 <= n <= MAX_DATA_ROWS or not np.isfinite(points).all():
         raise Bad("data.points", f"must be 2 to {MAX_DATA_ROWS} rows of finite numbers")
     labels = unpack(doc["labels"], "data.labels", "|u1", (n,))
-    if (labels > 1).any():
-        raise Bad("data.labels", "must be classes 0 or 1")
     names = doc["label_names"]
-    if (type(names) is not list or len(names) != 2 or not all(type(s) is str and 0 < len(s) <= MAX_LABEL for s in names)
-            or names[0] == names[1]):
-        raise Bad("data.label_names", "must be 2 different, non-empty names")
+    if (type(names) is not list or not 2 <= len(names) <= MAX_CLASSES
+            or not all(type(s) is str and 0 < len(s) <= MAX_LABEL for s in names) or len(set(names)) != len(names)):
+        raise Bad("data.label_names", f"must be 2 to {MAX_CLASSES} different, non-empty names")
+    if (labels >= len(names)).any():
+        raise Bad("data.labels", f"must be classes 0 to {len(names) - 1}")
     try:
         return split(points, labels.astype(np.float64), config.test_size, os.path.basename(config.dataset),
-                     (names[0], names[1]))
+                     tuple(names), config.features, config.standardize)
     except ValueError as exc:  # DataError: too few rows for the test size
         raise Bad("data", str(exc)) from None
 

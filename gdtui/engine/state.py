@@ -40,6 +40,8 @@ class TrainerState:
     """Losses of the batches done in the epoch under way."""
     batch_correct: int
     """Rows the epoch under way has classified right so far."""
+    batch_penalties: tuple[float, ...]
+    """The weight penalty at each batch done in the epoch under way (empty without a penalty)."""
     epoch_start: np.ndarray
     """The weights when the last epoch started."""
     direction_sum: np.ndarray
@@ -76,6 +78,7 @@ class Progress:
     order: np.ndarray | None = None
     batch_losses: list[float] = field(default_factory=list)
     batch_correct: int = 0
+    batch_penalties: list[float] = field(default_factory=list)
     last_rows: tuple[int, int] = (0, 0)
     best_loss: float = math.inf
     best_epoch: int = 0
@@ -89,12 +92,15 @@ class Progress:
     def of(cls, state: "TrainerState") -> "Progress":
         """The progress a saved state records (copies)."""
         progress = cls(**{f.name: _copied(getattr(state, f.name)) for f in fields(cls)})
-        return replace(progress, batch_losses=list(state.batch_losses), last_rows=tuple(state.last_rows))
+        penalties = list(state.batch_penalties) or [0.0] * len(state.batch_losses)  # (a file from before penalties)
+        return replace(progress, batch_losses=list(state.batch_losses), batch_penalties=penalties,
+                       last_rows=tuple(state.last_rows))
 
     def copied(self) -> dict[str, Any]:
         """The fields as `TrainerState` keeps them (copies; the batch losses as a tuple)."""
         out = {f.name: _copied(getattr(self, f.name)) for f in fields(self)}
         out["batch_losses"] = tuple(out["batch_losses"])
+        out["batch_penalties"] = tuple(out["batch_penalties"])
         return out
 
 

@@ -31,6 +31,10 @@ def check_state(state: TrainerState, where: str, config: TrainConfig, n: int) ->
     counters = check_history(state.history, f"{where}.history", n, shape)
     _progress(state, where, config, n)
     _against_history(state, where, config, n, counters)
+    if len(state.batch_penalties) not in (0, len(state.batch_losses)):  # (0: a file from before penalties)
+        raise Bad(f"{where}.batch_penalties", "must hold one penalty per batch loss")
+    if not all(math.isfinite(p) and p >= 0 for p in state.batch_penalties):
+        raise Bad(f"{where}.batch_penalties", "must hold finite numbers >= 0")
 
 
 def memory(state: OptState, rule: str, where: str) -> None:

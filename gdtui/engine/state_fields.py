@@ -94,6 +94,7 @@ STATE_V1 = (
     Field("order", optional(indices(MAX_SAMPLES))),
     Field("batch_losses", number_list),
     Field("batch_correct", integer(0, MAX_SAMPLES)),
+    Field("batch_penalties", number_list, absent=tuple),
     Field("epoch_start", vector),
     Field("direction_sum", vector),
     Field("last_step", vector),
@@ -149,8 +150,12 @@ V2_COLUMNS = ("weights", "directions", "losses", "train_accuracy", "alphas", "ba
               "optimizer_first", "optimizer_second", "optimizers")
 
 
-def _history_v2(value: Any, where: str, shape: tuple[int, ...]) -> HistoryArrays:
-    raw = keys(value, where, V2_COLUMNS)
+def _history_v3(value: Any, where: str, shape: tuple[int, ...]) -> HistoryArrays:
+    return _history_v2(value, where, shape, V2_COLUMNS + ("penalties",))
+
+
+def _history_v2(value: Any, where: str, shape: tuple[int, ...], columns: tuple[str, ...] = V2_COLUMNS) -> HistoryArrays:
+    raw = keys(value, where, columns)
     weights = unpack(raw["weights"], f"{where}.weights", "<f8", (None, *shape))
     rows = len(weights)
     runs = _rule_runs(raw["optimizers"], f"{where}.optimizers", rows)
@@ -180,10 +185,13 @@ def _history_v2(value: Any, where: str, shape: tuple[int, ...]) -> HistoryArrays
     size = int(np.prod(shape))
     packed = np.concatenate([first.reshape(rows, size), second.reshape(rows, size),
                              counts.astype(np.float64)[:, None]], axis=1)
+    penalties = column("penalties", runs=True) if "penalties" in raw else np.zeros(rows)
+    if not (np.isfinite(penalties) & ~np.signbit(penalties)).all():
+        raise Bad(f"{where}.penalties", "must hold finite numbers >= 0")
     return HistoryArrays(weights, directions, derived_steps(weights), column("losses"),
                          column("train_accuracy", runs=True), column("alphas", runs=True), packed,
                          tuple(chain.from_iterable(repeat(name, count) for name, count in runs)),
-                         batches)
+                         batches, penalties)
 
 
 def rule_runs(optimizers: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -238,7 +246,8 @@ def _write_history_v2(history: HistoryArrays) -> dict[str, Any]:
                                       "<f8"),
             "optimizer_second": Packed(state[np.isin(codes, [OPTIMIZERS.index(r) for r in SECOND]), size:2 * size].reshape(
                 -1, *history.weights.shape[1:]), "<f8"),
-            "optimizers": [[name, count] for name, count in runs]}
+            "optimizers": [[name, count] for name, count in runs],
+            "penalties": Packed(history.penalties, "<f8", runs=True)}
 
 
 def _steps_off(counts: np.ndarray, batches: np.ndarray) -> np.ndarray:
@@ -260,6 +269,7 @@ STATE = (
     Field("order", _order, lambda order: None if order is None else Packed(order, "<i4")),
     Field("batch_losses", _batch_losses, lambda losses: Packed(np.array(losses, dtype=np.float64), "<f8")),
     Field("batch_correct", integer(0, MAX_SAMPLES)),
+    Field("batch_penalties", _batch_losses, lambda values: Packed(np.array(values, dtype=np.float64), "<f8")),
     Field("epoch_start", _packed_vector, _write_vector),
     Field("direction_sum", _packed_vector, _write_vector),
     Field("last_step", _packed_vector, _write_vector),
@@ -268,6 +278,11 @@ STATE = (
     Field("best_loss", loss_value),
     Field("best_epoch", integer(0, MAX_EPOCHS)),
     Field("diverged", flag),
-    Field("history", _history_v2, _write_history_v2),
+    Field("history", _history_v3, _write_history_v2),
 )
-"""How each field of a `TrainerState` is read from and written to a session file (version 2)."""
+"""How each field of a `TrainerState` is read from and written to a session file (version 3: the
+version-2 layout, plus each epoch's penalty and the batch penalties of an epoch under way)."""
+
+STATE_V2 = tuple(Field(f.key, _history_v2, f.write) if f.key == "history" else f for f in STATE
+                 if f.key != "batch_penalties") + (Field("batch_penalties", _batch_losses, absent=tuple),)
+"""How each field of a `TrainerState` is read from a version-2 file (written before penalties)."""

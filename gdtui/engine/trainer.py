@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from . import kernel
-from .config import DATA_FIELDS, TrainConfig
-from .data import Dataset, load_dataset
+from . import kernel, penalties
+from .config import DATA_FIELDS, ConfigError, TrainConfig
+from .data import Dataset, fitted, load_dataset
 from .history import History, Rows, mean_loss
 from .last_update import LastUpdate
 from .losses import Workspace
@@ -32,19 +32,23 @@ EXPECTED_ROWS = 4_000_000
 
 
 class Trainer(Readings):
-    """Gradient descent on one sigmoid unit over a `Dataset`, as a `TrainConfig` describes; from
-    a fresh start, or from a saved `TrainerState`. What it reports without changing anything
-    (its position, accuracies, snapshots, the next step's preview) is in `Readings`."""
+    """Gradient descent on a linear model (one score, or one per class) over a `Dataset`, as a
+    `TrainConfig` describes; from a fresh start, or from a saved `TrainerState`. What it reports
+    without changing anything (its position, accuracies, snapshots, the next step's preview) is
+    in `Readings`."""
 
     def __init__(self, data: Dataset, config: TrainConfig, state: TrainerState | None = None) -> None:
-        config = config.validated()
+        config = fitted(config.validated(), data)
         if config.seed is None:
             config = config.with_changes(seed=int(np.random.SeedSequence().entropy % 2**32))
         self.data = data
         self.config = config
         self._rng = np.random.default_rng(config.seed)
+        if data.X_train.shape[1] != config.weight_shape[-1]:
+            raise ValueError(f"the data has {data.X_train.shape[1]} columns, the model {config.weight_shape[-1]}")
         if state is None:
-            self.reset(np.array(config.init_weights, dtype=np.float64) if config.init_weights else None)
+            start = config.init_weights
+            self.reset(None if start is None else np.array(start, dtype=np.float64).reshape(config.weight_shape))
         else:
             self._continue(state)
 
@@ -52,17 +56,18 @@ class Trainer(Readings):
 
     def reset(self, weights: np.ndarray | None = None) -> None:
         """Start again from `weights`, or from a fresh standard-normal draw of the trainer's RNG."""
-        shape = (self.data.X_train.shape[1],)
+        shape = self.config.weight_shape
         w = self._rng.standard_normal(shape) if weights is None else np.array(weights, dtype=np.float64)
         zeros = np.zeros(shape)
         self._w, self._opt_state, self._last = w, OptState.zeros(shape), None
         self._p = Progress(epoch_start=w.copy(), direction_sum=zeros, last_step=zeros, last_direction=zeros)
-        self._workspace = Workspace(self.batch_rows, len(w))
+        self._workspace = Workspace(self.batch_rows, w.shape)
         self.history = History(shape, min(self.config.epochs, 100_000))
         row = self.history.reserve(1)
         row.weights[0], row.directions[0], row.steps[0] = w, zeros, zeros
         loss, right = initial_loss(self.loss, self.data.X_train, self.data.y_train, w, self._workspace)
         row.losses[0], row.accuracy[0] = loss, right / len(self.data.y_train)
+        row.penalties[0] = self.penalty_at(w)
         row.state[0], row.alphas[0], row.batches[0] = self._opt_state.pack(), self.config.alpha_at(0), 0
         self.history.commit(1, self.config.optimizer)
 
@@ -81,7 +86,7 @@ class Trainer(Readings):
         self._p = Progress.of(state)
         if self._p.order is not None:
             self._epoch_X, self._epoch_y = self.data.X_train[self._p.order], self.data.y_train[self._p.order]
-        self._workspace = Workspace(self._p.epoch_batch_rows if self._p.batch else self.batch_rows, len(self._w))
+        self._workspace = Workspace(self._p.epoch_batch_rows if self._p.batch else self.batch_rows, self._w.shape)
         self.history = History.of(state.history)
 
     # ---- hyperparameters ---------------------------------------------------------------------
@@ -97,12 +102,15 @@ class Trainer(Readings):
         if fixed:
             raise ValueError(f"{', '.join(sorted(fixed))} cannot change on a live trainer")
         new = self.config.with_changes(**changes)
+        if new.weight_shape != self.config.weight_shape:
+            raise ConfigError("loss", f"a loss with weights of the shape {self.config.weight_shape} on a live trainer "
+                              f"({self.config.loss} has them; start a new run for {new.loss})", new.loss)
         if new.optimizer != self.config.optimizer:
             self._opt_state = OptState.zeros(self._w.shape)
         self.config = new
         self._p.diverged = False
         if self._p.batch == 0:
-            self._workspace = Workspace(self.batch_rows, len(self._w))
+            self._workspace = Workspace(self.batch_rows, self._w.shape)
 
     # ---- stepping ----------------------------------------------------------------------------
 
@@ -120,12 +128,13 @@ class Trainer(Readings):
         if update is None:
             self._p.diverged = True
             return False
-        loss, direction, direction_sum, step, new_w, state, rows = update
+        loss, direction, direction_sum, step, new_w, state, rows, penalty = update
         cfg = self.config
         self._last = LastUpdate(cfg.loss, cfg.optimizer, self.alpha_now, cfg.momentum, self._w, self._opt_state,
                                 rows[0], rows[1], self._p.order, self._p.epoch + 1, self._p.batch + 1,
                                 self._p.epoch_batches)
         self._p.batch_losses.append(loss)
+        self._p.batch_penalties.append(penalty)
         self._p.batch_correct += self._workspace.correct
         self._p.direction_sum, self._p.last_direction, self._p.last_step = direction_sum, direction, step
         self._p.last_rows, self._w, self._opt_state = rows, new_w, state
@@ -136,21 +145,25 @@ class Trainer(Readings):
 
     def next_update(self) -> tuple | None:
         """The update on the next batch of the epoch under way, changing nothing: (loss, direction,
-        direction sum, step, new weights, new rule memory, rows), or None if any is not finite."""
+        direction sum, step, new weights, new rule memory, rows, penalty), or None if any is not
+        finite. The direction includes the penalty's gradient; the loss does not include its value."""
         n, size = len(self.data.y_train), self._p.epoch_batch_rows
         rows = (self._p.batch * size, min(n, (self._p.batch + 1) * size))
         X, y = (self._epoch_X, self._epoch_y) if self._p.order is not None else (self.data.X_train, self.data.y_train)
         with np.errstate(all="ignore"):
             loss, direction = self.loss.evaluate(X[rows[0]:rows[1]], y[rows[0]:rows[1]], self._w, self._workspace)
+            penalty = 0.0
+            if self.config.penalty != "none":
+                penalty, direction = penalties.penalized(self.config.penalty, self.config.lam, self._w, direction)
             step, state = self.rule.update(direction, self._opt_state, self.alpha_now, self.config.momentum)
             new_w = self._w + step
             direction_sum = direction if self._p.batch == 0 else self._p.direction_sum + direction
             # the direction and the weights need no test of their own: the epoch start and the sum
             # before are finite, so a non-finite direction or weight makes the sum or the epoch's
             # step non-finite; the memory is tested too (g*g can overflow while the step stays finite)
-            finite = math.isfinite(loss) and all(np.isfinite(a).all() for a in (
+            finite = math.isfinite(loss) and math.isfinite(penalty) and all(np.isfinite(a).all() for a in (
                 direction_sum, new_w - self._p.epoch_start, state.first, state.second))
-        return (loss, direction, direction_sum, step, new_w, state, rows) if finite else None
+        return (loss, direction, direction_sum, step, new_w, state, rows, penalty) if finite else None
 
     def step_epoch(self) -> bool:
         """Finish the epoch under way (a whole epoch at a boundary). False if it diverged."""
@@ -192,13 +205,13 @@ class Trainer(Readings):
 
     def _fusable(self) -> bool:
         return (not self._p.diverged and self._p.batch == 0 and not self.config.shuffle
-                and self.batch_rows == len(self.data.y_train))
+                and self.batch_rows == len(self.data.y_train) and self.config.penalty == "none")
 
     def _start_epoch(self) -> None:
         self._p.epoch_start = self._w.copy()
         self._p.epoch_batch_rows = self.batch_rows
         self._p.epoch_batches = self.batches_per_epoch
-        self._p.batch_losses, self._p.batch_correct = [], 0
+        self._p.batch_losses, self._p.batch_correct, self._p.batch_penalties = [], 0, []
         self._p.order = self._rng.permutation(len(self.data.y_train)) if self.config.shuffle else None
         if self._p.order is not None:
             self._epoch_X, self._epoch_y = self.data.X_train[self._p.order], self.data.y_train[self._p.order]
@@ -209,6 +222,7 @@ class Trainer(Readings):
         rows.losses[0], rows.accuracy[0] = mean_loss(self._p.batch_losses), self._p.batch_correct / len(self.data.y_train)
         rows.state[0], rows.alphas[0] = self._opt_state.pack(), self.config.alpha_at(self._p.epoch)
         rows.batches[0] = self._p.epoch_batches
+        rows.penalties[0] = mean_loss(self._p.batch_penalties)
         self._record(rows, 1, self._opt_state, self._p.last_step, self._p.last_direction)
 
     def _run_fused(self, target: int, rules: bool = True) -> str | None:
@@ -230,6 +244,7 @@ class Trainer(Readings):
             if good:
                 rows.accuracy[:good] = math.nan  # (measured when read: see `train_accuracy`)
                 rows.batches[:good] = 1
+                rows.penalties[:good] = 0.0  # (no penalty: the loop does not run with one)
                 after, before, last_step = kernel.chunk_end(rows, good, self._opt_state, rule, cfg.momentum)
                 self._record(rows, good, after, last_step, rows.directions[good - 1].copy())
                 self._last = LastUpdate(cfg.loss, cfg.optimizer, float(rows.alphas[good - 1]), cfg.momentum,
@@ -237,6 +252,7 @@ class Trainer(Readings):
                                         self._p.epoch, 1, 1)
                 self._p.order, self._p.last_rows = None, (0, len(self.data.y_train))
                 self._p.epoch_batch_rows, self._p.epoch_batches, self._p.batch_losses = self.batch_rows, 1, []
+                self._p.batch_penalties = []
             if good < ran:
                 return None
             if fired is not None:
@@ -259,7 +275,7 @@ class Trainer(Readings):
         self._opt_state, self._p.epoch, self._p.batch = state, self._p.epoch + count, 0
         self._p.direction_sum = np.zeros(self._w.shape)
         if self._workspace.rows != self.batch_rows:
-            self._workspace = Workspace(self.batch_rows, len(self._w))
+            self._workspace = Workspace(self.batch_rows, self._w.shape)
 
     def fork(self, epoch: int) -> int:
         """Go back to the end of `epoch` and continue from there: the weights and optimizer state
@@ -280,7 +296,7 @@ class Trainer(Readings):
         losses = history.losses[1:]
         self._p.best_epoch = int(np.argmin(losses)) + 1 if len(losses) else 0
         self._p.best_loss = float(losses[self._p.best_epoch - 1]) if len(losses) else math.inf
-        self._workspace = Workspace(self.batch_rows, len(self._w))
+        self._workspace = Workspace(self.batch_rows, self._w.shape)
         return discarded
 
 def initial_loss(loss, X: np.ndarray, y: np.ndarray, w: np.ndarray, work: Workspace) -> tuple[float, int]:

@@ -188,7 +188,7 @@ def hostile(path, kind, valid):
 @pytest.mark.parametrize("kind, needle", [
     ("missing", "no such file"), ("directory", "is a directory"), ("not UTF-8", "not UTF-8"),
     ("not JSON", "not JSON"), ("foreign", "not a gdtui session"),
-    ("newer", "written by a newer gdtui (version 7); this one reads version 2"), ("truncated", "truncated"),
+    ("newer", "written by a newer gdtui (version 7); this one reads version 3"), ("truncated", "truncated"),
     ("bad weights", "state.weights"), ("short history", "history"), ("bad rng", "rng.uinteger"),
 ])
 @pytest.mark.parametrize("command", ["train", "compare"])

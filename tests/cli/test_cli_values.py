@@ -144,7 +144,7 @@ def test_compare_help_leaves_out_the_option_it_refuses(capsys):
         "gdtui: error: --optimizer does not apply to compare: --optimizers names the rules to race"
 
 
-@pytest.mark.parametrize("flag, value, allowed", [("--loss", "mse", "one of sse, bce"),
+@pytest.mark.parametrize("flag, value, allowed", [("--loss", "mse", "one of sse, bce, hinge, softmax, svm"),
                                                   ("--schedule", "linear", "one of constant, step, exp, inv")])
 def test_a_choice_outside_the_list_names_the_list(capsys, flag, value, allowed):
     assert refusal(capsys, "train", flag, value) == \

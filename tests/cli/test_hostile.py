@@ -26,11 +26,13 @@ NUMBERS = ["-0", "-0.0", "-0e0", "+0", "1e400", "-1e999", "9" * 400, "1844674407
            "0b1", "1j", "²", "½", "Ⅻ"]
 GOOD = {
     "--alpha": ["0.05", " 0.5 ", "1e-3", "+0.2"], "--samples": ["40", "12", " 30"], "--noise": ["0", "0.3", "2"],
-    "--data-seed": ["0", "7", "4294967295"], "--test-size": ["0.3", ".5"], "--loss": ["sse", "bce"],
+    "--data-seed": ["0", "7", "4294967295"], "--test-size": ["0.3", ".5"], "--loss": ["sse", "bce", "hinge"],
     "--optimizer": ["gd", "adam", "rmsprop"], "--schedule": ["step", "inv", "constant"],
     "--decay-every": ["3"], "--momentum": ["0", "0.5"], "--batch-size": ["7", "1000"], "--seed": ["0", "99"],
     "--epochs": ["1", "3"], "--tol": ["1e-3", "5"], "--patience": ["1", "9"], "--init-weights": ["1,2,3", " -1, .5,2e0"],
     "--dataset": ["blobs", "moons", "circles"], "--optimizers": ["gd,adam", " momentum , nesterov "],
+    "--features": ["x1,x2", "x1^2,x2^2", " sin1 , x1x2 ", "x2,x1,x1^2,x2^2,x1x2,sin1,sin2"],
+    "--penalty": ["none", "l1", "l2"], "--lam": ["0", "0.0"], "--classes": ["2"],
 }
 PATH_OPTIONS = ("--save", "--history-csv", "--resume")
 COMMAND_OPTIONS = {"compare": ("--optimizers",), "train": ("--history-csv",)}

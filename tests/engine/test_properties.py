@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdtui.engine import TrainConfig, Trainer
-from gdtui.engine.config import LOSSES, OPTIMIZERS
+from gdtui.engine.config import BINARY_LOSSES as LOSSES, OPTIMIZERS  # (one weight row: 3 initial weights)
 from gdtui.engine.data import Dataset, with_bias
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

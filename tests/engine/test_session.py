@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gdtui.engine.config import MODEL_FIELDS
 from gdtui.engine import DataError, TrainConfig, create_trainer, load_dataset
 from gdtui.engine import atomic, session
 from gdtui.engine.config import OPTIMIZERS
@@ -181,12 +182,12 @@ def test_a_fresh_trainer_round_trips_and_the_file_is_strict_json(tmp_path):
         raise AssertionError(f"{name} literal in the file")
 
     document = json.loads(text, parse_constant=refuse)
-    assert document["format"] == "gdtui-session" and document["version"] == 2 and document["kind"] == "train"
+    assert document["format"] == "gdtui-session" and document["version"] == 3 and document["kind"] == "train"
     assert document["state"]["best_loss"] == "inf"  # no epoch yet: the best loss is +inf
     back = load(path)
     assert back.state().best_loss == math.inf
     assert_same_trainer(trainer, back)
-    assert set(document["config"]) == set(trainer.config.as_dict())
+    assert set(document["config"]) == set(trainer.config.as_dict()) | set(MODEL_FIELDS)  # (as_dict: only changed ones)
 
 
 def test_saving_a_loaded_session_writes_the_same_document(tmp_path):
@@ -401,7 +402,7 @@ def changed(array, index, value):
 HOSTILE_DOCUMENTS = [
     # (path, new value (or a function of the decoded valid columns), words the message must hold)
     (("format",), "other-tool", "not a gdtui session"),
-    (("version",), 3, "written by a newer gdtui (version 3); this one reads version 2"),
+    (("version",), 4, "written by a newer gdtui (version 4); this one reads version 3"),
     (("version",), True, "version"),
     (("version",), "1", "version"),
     (("kind",), "movie", "kind"),

@@ -121,10 +121,10 @@ def test_a_race_file_of_the_version_1_code_loads_and_continues_to_the_bit():
     assert loaded.standings() == made.standings()
 
 
-def test_a_version_1_file_saved_again_is_version_2_and_keeps_every_bit(tmp_path):
+def test_a_version_1_file_saved_again_is_version_3_and_keeps_every_bit(tmp_path):
     loaded = load(DATA / "v1-train.json")
     save(loaded, tmp_path / "v2.json")
-    assert json.loads((tmp_path / "v2.json").read_text())["version"] == 2
+    assert json.loads((tmp_path / "v2.json").read_text())["version"] == 3
     assert_same(load(tmp_path / "v2.json").state(), loaded.state())
 
 

@@ -57,7 +57,7 @@ async def test_a_bad_file_is_refused_in_place_and_the_data_kept(make_app, tmp_pa
         await pilot.pause()
         data_before, epoch_before = app.session.trainer.data, app.session.trainer.epoch
         for dataset, samples, noise, reason in [
-            (str(bad), "1000", "", "exactly 2 distinct values"),
+            (str(bad), "1000", "", "3 classes (a -> 0, b -> 1, c -> 2) need --loss softmax or svm"),
             (str(tmp_path / "missing.csv"), "1000", "", "no such file"),
             ("blobs", "abc", "", "samples must be a whole number"),
             ("blobs", "5", "", "refused: samples must be"),
