@@ -22,6 +22,7 @@ from .keys import LESSON_KEYS, bindings
 from .screens.race import RaceScreen
 from .screens.solo import SoloScreen
 from .screens.tour import Tour
+from .settings import SHOWN_LOSSES
 from .solo import SoloSession
 
 MIN_SIZE = (72, 22)
@@ -246,7 +247,7 @@ def shape_refusal(config: TrainConfig) -> str | None:
     lesson = TrainConfig()
     beyond = [f"--{name}" for name in ("features", "standardize", "penalty", "lam", "classes")
               if getattr(config, name) != getattr(lesson, name)]
-    if config.loss not in ("sse", "bce"):
+    if config.loss not in SHOWN_LOSSES:
         beyond.insert(0, f"--loss {config.loss}")
     if not beyond:
         return None

@@ -5,10 +5,12 @@ value) and says what changed in one line."""
 from __future__ import annotations
 
 from gdtui.describe import schedule as schedule_words
-from gdtui.engine.config import DATASETS, LOSSES, OPTIMIZERS
+from gdtui.engine.config import DATASETS, OPTIMIZERS
 from gdtui.engine.schedules import SCHEDULES
 
 MOMENTUM_CHOICES = (0.5, 0.9, 0.99)
+SHOWN_LOSSES = ("sse", "bce")
+"""The losses the TUI draws (the lesson's one-unit model); `gdtui train` trains every other one."""
 BATCH_CHOICES = (None, 256, 64, 32, 8, 1)
 
 
@@ -40,7 +42,7 @@ class Settings:
         return self.session.configure(optimizer=_after(OPTIMIZERS, self.config.optimizer))
 
     def cycle_loss(self) -> str:
-        note = self.session.configure(loss=_after(LOSSES, self.config.loss))
+        note = self.session.configure(loss=_after(SHOWN_LOSSES, self.config.loss))
         said = f"loss {self.config.loss} from the next update on"
         if self.session.trainer.epoch:
             said += f"; the curve's first {self.session.trainer.epoch} epochs stay in the units of the loss they ran with"
