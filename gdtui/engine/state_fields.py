@@ -83,14 +83,20 @@ def _write_history(history: HistoryArrays) -> dict[str, Any]:
     return out
 
 
-STATE_V1 = (
-    Field("weights", vector),
-    Field("optimizer_state", _optimizer_state, _write_optimizer_state),
+_POSITION = (
     Field("rng", rng_state),
     Field("epoch", integer(0, MAX_EPOCHS)),
     Field("batch", integer(0, MAX_SAMPLES)),
     Field("epoch_batch_rows", optional(integer(1, MAX_SAMPLES))),
     Field("epoch_batches", optional(integer(1, MAX_SAMPLES))),
+)
+"""Where a run stands (the random generator, the epoch and the batch in it), alike in every version."""
+
+
+STATE_V1 = (
+    Field("weights", vector),
+    Field("optimizer_state", _optimizer_state, _write_optimizer_state),
+    *_POSITION,
     Field("order", optional(indices(MAX_SAMPLES))),
     Field("batch_losses", number_list),
     Field("batch_correct", integer(0, MAX_SAMPLES)),
@@ -261,11 +267,7 @@ def _steps_off(counts: np.ndarray, batches: np.ndarray) -> np.ndarray:
 STATE = (
     Field("weights", _packed_vector, _write_vector),
     Field("optimizer_state", _optimizer_state_v2, _write_optimizer_state_v2),
-    Field("rng", rng_state),
-    Field("epoch", integer(0, MAX_EPOCHS)),
-    Field("batch", integer(0, MAX_SAMPLES)),
-    Field("epoch_batch_rows", optional(integer(1, MAX_SAMPLES))),
-    Field("epoch_batches", optional(integer(1, MAX_SAMPLES))),
+    *_POSITION,
     Field("order", _order, lambda order: None if order is None else Packed(order, "<i4")),
     Field("batch_losses", _batch_losses, lambda losses: Packed(np.array(losses, dtype=np.float64), "<f8")),
     Field("batch_correct", integer(0, MAX_SAMPLES)),
