@@ -24,11 +24,18 @@ def _ticks(last: int, first: int = 0) -> list[int]:
     return sorted({int(round(t)) for t in np.linspace(first, max(last, first + 1), 5)})
 
 
-def _y_ticks(low: float, high: float, log_scale: bool) -> list[float]:
-    """Five tick values from `low` to `high`, evenly spaced (by ratio on the log scale)."""
+PLOT_FRAME_ROWS = 3
+"""Rows of a plot that hold no data: its frame above and below, and the x labels."""
+
+
+def _y_ticks(low: float, high: float, log_scale: bool, height: int | None = None) -> list[float]:
+    """Five tick values from `low` to `high`, evenly spaced (by ratio on the log scale); fewer in a
+    plot of `height` rows with fewer rows of data, so that no two share a row (plotext would then
+    pick one of them by chance)."""
     if not high > low:
         return [low]
-    return (np.geomspace(low, high, 5) if log_scale else np.linspace(low, high, 5)).tolist()
+    count = 5 if height is None else max(2, min(5, height - PLOT_FRAME_ROWS))
+    return (np.geomspace(low, high, count) if log_scale else np.linspace(low, high, count)).tolist()
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +51,7 @@ class LossChart:
         return (isinstance(other, LossChart) and (self.log_scale, self.marked) == (other.log_scale, other.marked)
                 and np.array_equal(self.losses, other.losses))
 
-    def draw(self, plt, width: int) -> None:
+    def draw(self, plt, width: int, height: int | None = None) -> None:
         """Epochs 1.. as a line (only finite losses: a divergence ends the line where it was still a
         number; on the log scale only positive ones), the epoch shown marked; epoch 0 alone as a point."""
         losses = self.losses
@@ -56,7 +63,7 @@ class LossChart:
         shown = losses[1:] if last else losses[:1]
         finite = shown[np.isfinite(shown) & ((shown > 0) if self.log_scale else True)]
         if len(finite):  # (plotext's own ticks fail for huge losses and swallow the plot)
-            values = _y_ticks(float(finite.min()), float(finite.max()), self.log_scale)
+            values = _y_ticks(float(finite.min()), float(finite.max()), self.log_scale, height)
             plt.yticks(values, [f"{v:.4g}" for v in values])
         if last:
             xs, ys = reduce_series(losses[1:], max(width - AXIS_COLUMNS, 8))
@@ -81,7 +88,7 @@ class RaceChart:
                 and len(self.curves) == len(other.curves)
                 and all(a == b and np.array_equal(x, y) for (a, x), (b, y) in zip(self.curves, other.curves)))
 
-    def draw(self, plt, width: int) -> None:
+    def draw(self, plt, width: int, height: int | None = None) -> None:
         plt.yscale("log" if self.log_scale else "linear")
         last = max((len(losses) - 1 for _, losses in self.curves), default=0)
         ticks = _ticks(last)
@@ -91,7 +98,7 @@ class RaceChart:
         if not lines:
             return
         every = np.concatenate([ys for _, _, ys in lines])
-        values = _y_ticks(float(every.min()), float(every.max()), self.log_scale)
+        values = _y_ticks(float(every.min()), float(every.max()), self.log_scale, height)
         plt.yticks(values, [f"{v:.3g}" for v in values])  # (plotext's own would swallow the plot for huge losses)
         for rule, xs, ys in lines:
             if len(xs) > 1:

@@ -114,3 +114,13 @@ async def test_partial_redraws_leave_the_screen_as_a_full_redraw_draws_it(make_a
             widget.refresh()
         await pilot.pause()
         assert app.export_screenshot() == partial
+
+
+def test_a_short_plot_gets_no_more_y_ticks_than_it_has_rows_of_data():
+    from gdtui.ui.charts import _y_ticks
+
+    assert _y_ticks(1.0, 9.0, False) == [1.0, 3.0, 5.0, 7.0, 9.0]
+    assert _y_ticks(1.0, 9.0, False, height=20) == [1.0, 3.0, 5.0, 7.0, 9.0]
+    assert _y_ticks(1.0, 9.0, False, height=6) == [1.0, 5.0, 9.0]  # three rows of data
+    assert _y_ticks(1.0, 9.0, False, height=5) == [1.0, 9.0]  # (with five, plotext picked two by chance)
+    assert _y_ticks(1.0, 100.0, True, height=4) == pytest.approx([1.0, 100.0])

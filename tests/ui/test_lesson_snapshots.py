@@ -31,5 +31,7 @@ def test_alpha_too_large_after_its_run(snap_compare, wait_until_paused, size):
         await pilot.pause()
         await pilot.press("p")
         await wait_until_paused(pilot)
+        await pilot.pause()  # the note said at the end takes a row: the plots draw again at their new size
+        await pilot.pause()
 
     assert snap_compare(build_lesson(), terminal_size=size, run_before=run_before)

@@ -63,7 +63,7 @@ class LossPlot(Titled, PlotextPlot):
         plt = self.plt
         plt.clear_data()
         if self.chart is not None:
-            self.chart.draw(plt, self.size.width)
+            self.chart.draw(plt, *self.size)
         picture = PlotextPlot.render(self)
         console = self.app.console
         self._rows = [list(line.render(console)) for line in picture.split("\n", allow_blank=True)]
