@@ -16,11 +16,11 @@ import numpy as np
 from gdtui import data_dir
 from gdtui.engine import ConfigError, DataError, Snapshot, Trainer, create_trainer
 from gdtui.engine.breakpoints import Breakpoints, Watch
-from gdtui.engine.evaluate import Evaluation, evaluate
+from gdtui.engine.evaluate import Evaluation
 from gdtui.engine.race import Race
-from gdtui.engine.gradcheck import GradientCheck, gradient_check
+from gdtui.engine.gradcheck import GradientCheck
 
-from . import status
+from . import readouts, status
 from .status import DIVERGED_NOTE
 from .settings import Settings
 
@@ -78,7 +78,7 @@ class SoloSession:
         """Whether the run under way honours the trainer's tol and patience (see `start_run`)."""
         self.discarded: Trainer | None = None
         """The run the last discard (r, d, D) replaced, for `undo`."""
-        self._evaluated: tuple | None = None
+        self._evaluations = readouts.Evaluations()
         self.kept_race: Race | None = None
         """The race of the race view, kept while the view is left (see `race`)."""
 
@@ -128,19 +128,11 @@ class SoloSession:
 
     def gradient_check(self) -> GradientCheck:
         """The analytic gradient against a finite difference, at the weights shown."""
-        data = self.trainer.data
-        return gradient_check(self.trainer.loss, data.X_train, data.y_train, self.shown_weights)
+        return readouts.gradient_check_at(self.trainer, self.shown_weights)
 
     def evaluation(self, split: str) -> Evaluation:
-        """scikit-learn's report of the weights shown on `split`, made again only when they change."""
-        trainer = self.trainer
-        weights = self.shown_weights
-        key = (id(trainer), split, self.shown_epoch, weights.tobytes())
-        if self._evaluated is None or self._evaluated[0] != key:
-            y = trainer.data.y_train if split == "train" else trainer.data.y_test
-            report = evaluate(y, trainer.predict(weights, split), trainer.data.labels, split, self.shown_epoch)
-            self._evaluated = (key, report)
-        return self._evaluated[1]
+        """scikit-learn's report of the weights shown on `split` (made again only when they change)."""
+        return self._evaluations.report(self.trainer, split, self.shown_epoch, self.shown_weights)
 
     # ---- stepping ----------------------------------------------------------------------------
 
