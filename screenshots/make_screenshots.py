@@ -35,6 +35,8 @@ STATES = [
     ("breakpoint", dict(), ["b", "4", "0", "enter"]),
     ("schedule", dict(schedule="exp", decay=0.8, alpha=0.05), ["space"] * 12),
     ("circles", dict(dataset="circles", loss="bce", alpha=0.001), ["space"] * 20),
+    ("why", dict(), ["space", "y"]),
+    ("points", dict(), ["space", "space", "i", "up", "up"]),
 ]
 
 

@@ -43,13 +43,28 @@ async def test_a_click_on_the_landscape_starts_a_run_from_that_cell(make_app):
         assert app.session.trainer is before and before.epoch == 3
 
 
-async def test_a_click_while_rewound_or_on_the_scatter_or_the_axes_changes_nothing(make_app):
+async def test_a_click_on_the_scatter_inspects_the_point_nearest_it(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("space", "space")
         await pilot.pause()
         before = app.session.trainer
-        await pilot.click("#grid", offset=(4, 4))  # the scatter: nothing yet
+        screen = app.solo
+        assert not screen.points.active
+        await pilot.click("#grid", offset=(4, 4))
+        await pilot.pause()
+        assert screen.points.active and app.session.trainer is before and before.epoch == 2
+        clicked = screen.points.index
+        await pilot.press("escape")
+        assert screen.select_point_at(4, 4) and screen.points.index == clicked  # (the cell's nearest point)
+
+
+async def test_a_click_while_rewound_or_on_the_axes_changes_nothing(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "space")
+        await pilot.pause()
+        before = app.session.trainer
         await pilot.click("#y-axis", offset=(1, 1))
         await pilot.pause()
         assert app.session.trainer is before and before.epoch == 2

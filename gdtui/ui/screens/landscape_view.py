@@ -42,7 +42,10 @@ class LandscapeView:
 
     def on_cell_clicked(self, message: CellClicked) -> None:
         """A click on the landscape starts a new run from the weights of that cell (the third
-        weight as the landscape holds it); a click on the scatter does nothing yet."""
+        weight as the landscape holds it); a click on the scatter inspects the point nearest it."""
+        if self.left == "scatter":
+            self.select_point_at(message.col, message.row)
+            return
         surface, grid = self.surfaces.surface, self.query_one(PictureArea).grid
         if self.left != "landscape" or surface is None:
             return
