@@ -36,11 +36,11 @@ import time
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
+from gdtui.ui import slots  # (Textual-free: where the app keeps its sessions)
+
 STATE_DIR = "GDTUI_STATE_DIR"
 DATA_DIR = "GDTUI_DATA_DIR"
 DELIVER = "GDTUI_DELIVER"
-SESSIONS = "sessions"
-"""The app's slots in a state folder (see `gdtui.ui.slots`)."""
 
 _PASSED = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
 _PASSED_PREFIXES = ("LC_", "TEXTUAL_")
@@ -73,14 +73,8 @@ def child_env(base: Mapping[str, str], state_dir: Path, *, data_dir: str | None 
 def kept_session(state_dir: Path) -> Path | None:
     """The newest session the app kept in `state_dir` (the one `gdtui --resume` reopens there),
     or None."""
-    found = []
-    for path in (state_dir / SESSIONS).glob("*.json"):
-        try:
-            if not path.name.startswith(".") and path.is_file():
-                found.append((path.stat().st_mtime_ns, path))
-        except OSError:  # (gone meanwhile)
-            continue
-    return max(found)[1] if found else None
+    found = slots.kept_in(state_dir)
+    return found[0].path if found else None
 
 
 def gdtui_command(options: Sequence[str]) -> list[str]:

@@ -158,6 +158,13 @@ class TrainConfig:
         return self.loss not in BINARY_LOSSES
 
     @property
+    def lesson_model(self) -> bool:
+        """The lesson's model: one sigmoid unit on (1, x1, x2) with sse or bce, two classes, no
+        penalty (what the TUI draws and the step explanation writes out)."""
+        return (self.loss in ("sse", "bce") and tuple(self.features) == ("x1", "x2") and not self.standardize
+                and self.penalty == "none" and self.classes == 2)
+
+    @property
     def weight_shape(self) -> tuple[int, ...]:
         """The shape of the weights: one per column of the design matrix (bias, then the features),
         (d,) for one score, (K, d) for K class scores."""

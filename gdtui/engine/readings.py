@@ -91,7 +91,10 @@ class Readings:
         the current epoch at its end), or the one that ended recorded `epoch`. None before any
         update, and where they cannot be had: a mini-batch epoch of the history (only its end is
         recorded), or the last update before a session was resumed unless it made a full-batch
-        epoch (read back from the history, and accepted only if it reproduces the record)."""
+        epoch (read back from the history, and accepted only if it reproduces the record); and
+        for any model but the lesson's, which the explanation does not cover."""
+        if not self.config.lesson_model:
+            return None
         latest = self._p.epoch if self._p.batch == 0 else None
         if epoch is None or (epoch == latest and self._last is not None and self._last.epoch == epoch):
             if self._last is not None:

@@ -26,10 +26,10 @@ from .settings import SHOWN_LOSSES
 from .solo import SoloSession
 
 MIN_SIZE = (72, 22)
+"""Below this many columns or rows the panels cannot be read: a note replaces them."""
 MAX_SIZE = (500, 200)
 """Beyond this the panels are not drawn: a served terminal's size is the visitor's to choose, and a
 screen of 4000x2000 cells would cost the server half a gigabyte."""
-"""Below this many columns or rows the panels cannot be read: a note replaces them."""
 
 
 class GDApp(App[int]):

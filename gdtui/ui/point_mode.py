@@ -124,8 +124,8 @@ def point_line(reading: Reading, split: str, labels: tuple[str, str], width: int
         (f"{split} row {reading.index}  x (1, {number(reading.x[1])}, {number(reading.x[2])})  y {label}  "
          f"z {number(reading.z)}  p {reading.p:.4g}  → {labels[reading.predicted]}", f"  {share}"),
         (f"{split} row {reading.index} x ({number(reading.x[1])}, {number(reading.x[2])}) y {label} z {number(reading.z)} "
-         f"p {reading.p:.4g} → {reading.predicted}", f" {share.replace(' (test row)', '')}"),
-        (f"row {reading.index} y {label} z {number(reading.z)} p {reading.p:.3g} → {reading.predicted}",
+         f"p {reading.p:.4g} → {labels[reading.predicted]}", f" {share.replace(' (test row)', '')}"),
+        (f"row {reading.index} y {label} z {number(reading.z)} p {reading.p:.3g} → {labels[reading.predicted]}",
          f" {share.replace(' (test row)', '').replace(' of g', '')}"),
     ]
     head, tail = next((form for form in forms if len(form[0]) + len(form[1]) + 2 <= width), forms[-1])

@@ -21,11 +21,14 @@ class Evaluations:
     """The last evaluation report, kept for the trainer, split, epoch and weights it was made for."""
 
     def __init__(self) -> None:
-        self._kept: tuple[tuple, Evaluation] | None = None
+        self._kept: tuple[Trainer, tuple, Evaluation] | None = None
+        """(the trainer, what else the report was made for, the report); the trainer itself is
+        kept, not its id, which a later trainer could reuse once this one is gone."""
 
     def report(self, trainer: Trainer, split: str, epoch: int, weights: np.ndarray) -> Evaluation:
-        key = (id(trainer), split, epoch, weights.tobytes())
-        if self._kept is None or self._kept[0] != key:
+        key = (split, epoch, weights.tobytes())
+        if self._kept is None or self._kept[0] is not trainer or self._kept[1] != key:
             y = trainer.data.y_train if split == "train" else trainer.data.y_test
-            self._kept = (key, evaluate(y, trainer.predict(weights, split), trainer.data.labels, split, epoch))
-        return self._kept[1]
+            report = evaluate(y, trainer.predict(weights, split), trainer.data.labels, split, epoch)
+            self._kept = (trainer, key, report)
+        return self._kept[2]

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+SESSIONS = "sessions"
+"""The slots' folder inside the state folder."""
 LEGACY = "last-session.json"
 """Where gdtui before slots kept its one session (still found by --resume)."""
 
@@ -35,7 +37,7 @@ def state_dir() -> Path:
 
 
 def slots_dir() -> Path:
-    return state_dir() / "sessions"
+    return state_dir() / SESSIONS
 
 
 def _lock_path(path: Path) -> Path:
@@ -78,10 +80,13 @@ class Slot:
             fd = os.open(_lock_path(self.path), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:  # (held by another process, or another slot of this one: the next name)
+            except BlockingIOError:  # (held by another process, or another slot of this one: the next name)
                 os.close(fd)
                 self.path = next(candidates)
                 continue
+            except OSError:  # (a file system without locks: say so rather than try names forever)
+                os.close(fd)
+                raise
             self._fd = fd
             return self.path
 
@@ -112,10 +117,16 @@ class Kept:
 
 
 def kept() -> list[Kept]:
-    """Every kept session, newest first (the slots, and the one of gdtui before slots): regular
-    files only, never through a link (gdtui writes nothing else there)."""
-    candidates = [state_dir() / LEGACY]
-    folder = slots_dir()
+    """Every kept session, newest first (see `kept_in`)."""
+    return kept_in(state_dir())
+
+
+def kept_in(state: Path) -> list[Kept]:
+    """Every session kept under the state folder `state`, newest first (the slots, and the one of
+    gdtui before slots): regular files only, never through a link (gdtui writes nothing else
+    there). `gdtui --resume` opens the first; `gdtui host` reads a student's folder with it too."""
+    candidates = [state / LEGACY]
+    folder = state / SESSIONS
     if folder.is_dir():
         candidates += [p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith(".")]
     found = []
@@ -124,7 +135,6 @@ def kept() -> list[Kept]:
             info = os.lstat(path)
         except OSError:
             continue
-        if not stat.S_ISREG(info.st_mode):
-            continue
-        found.append(Kept(path, info.st_mtime, held_elsewhere(path)))
+        if stat.S_ISREG(info.st_mode):
+            found.append(Kept(path, info.st_mtime, held_elsewhere(path)))
     return sorted(found, key=lambda k: k.mtime, reverse=True)

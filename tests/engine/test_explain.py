@@ -172,3 +172,16 @@ def test_a_fork_explains_the_epoch_it_continues_from():
     w = captured[1][0]
     assert trainer.last_update().epoch == 2
     np.testing.assert_array_equal(trainer.last_update().weights, w)
+
+
+@pytest.mark.parametrize("model", [dict(loss="hinge"), dict(penalty="l2", lam=0.1), dict(features=("x1", "x2", "x1^2")),
+                                   dict(loss="softmax", classes=3)])
+def test_no_explanation_is_offered_beyond_the_lessons_model(model):
+    """The explanation writes out the lesson's formulas only: for another model there is none,
+    rather than one that does not add up to the trainer's step."""
+    trainer = create_trainer(TrainConfig(seed=0, **model))
+    trainer.step_epoch()
+    trainer.step_epoch()
+    assert not trainer.config.lesson_model
+    assert trainer.last_update() is None and trainer.last_update(1) is None
+    assert create_trainer(TrainConfig(seed=0)).config.lesson_model

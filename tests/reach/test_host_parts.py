@@ -195,9 +195,10 @@ def test_without_a_terminal_the_board_logs_one_line_per_connect_and_disconnect(t
     assert lines[1].endswith(": gdtui quit (status 0)")
 
 
-async def test_only_a_kept_session_that_does_not_read_is_put_aside(tmp_path):
+async def test_reopens_tells_a_readable_session_from_a_broken_one(tmp_path):
     """gdtui ends with status 2 both when it refuses the session it was to resume and when its
-    autosave failed; only the first may put the kept session aside."""
+    autosave failed; `_reopens` tells the two apart, so that only a broken session is put aside
+    (the putting aside itself: tests/reach/test_host.py, over OpenSSH)."""
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     trainer = create_trainer(TrainConfig(seed=0))
     trainer.run(2)

@@ -239,13 +239,33 @@ async def test_saturation_is_said_once_with_its_reason_and_what_to_try(make_app)
         assert "saturated" not in notice.text
 
 
-async def test_saturation_is_not_said_for_bce_nor_for_a_well_trained_run(make_app):
-    for options in (dict(init_weights=(5.0, 3.0, 3.0), loss="bce"), dict(tol=1.0)):
+async def test_saturation_is_not_said_for_bce_nor_for_a_run_saturated_on_the_right_side(make_app):
+    """(-5, -3, -3) turns every z of (5, 3, 3) round: as saturated, but right nearly everywhere."""
+    for options in (dict(init_weights=(5.0, 3.0, 3.0), loss="bce"), dict(init_weights=(-5.0, -3.0, -3.0))):
         app = make_app(**options)
+        data = app.session.trainer.data
+        seen = plain_saturation(data.X_train, data.y_train, options["init_weights"])
+        assert seen["saturated"] > len(data.y_train) / 2  # (most are saturated: only the side differs)
+        if options.get("loss") != "bce":
+            assert seen["wrong"] < len(data.y_train) / 10
         async with app.run_test(size=SMALL) as pilot:
             for _ in range(3):
                 await pilot.press("space")
                 assert "saturated" not in app.screen.query_one("#notice").text
+
+
+def plain_saturation(X, y, w) -> dict[str, int]:
+    """Rows with p within 1e-6 of 0 or 1, and those of them on the wrong side, counted plainly."""
+    import math
+
+    saturated = wrong = 0
+    for row, label in zip(X, y):
+        z = sum(float(a) * b for a, b in zip(row, w))
+        p = 1.0 / (1.0 + math.exp(-max(-700.0, min(700.0, z))))
+        if p < 1e-6 or p > 1 - 1e-6:
+            saturated += 1
+            wrong += (p < 0.5) != (label < 0.5)
+    return {"saturated": saturated, "wrong": wrong}
 
 
 async def test_point_mode_survives_new_data_of_another_size(make_app):

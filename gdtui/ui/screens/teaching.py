@@ -101,4 +101,4 @@ class TeachingKeys:
         if self.points.active:
             reading = self.points.reading()
             line.show((point_line(reading, self.points.split, self.session.trainer.data.labels,
-                                  max(line.content_size.width, self.size.width - 2)),))
+                                  line.content_size.width or self.size.width - 2),))
