@@ -42,6 +42,11 @@ from gdtui.host_session import GRACE_SECONDS, StudentSession
 KEY_NAME = "ssh_host_ed25519_key"
 
 
+SPARE_CONNECTIONS = 10
+"""Connections beyond --max-sessions let in to log in: one more student is then told the class is
+full, in one line, instead of being cut off."""
+
+
 class Host:
     """The sessions of one `gdtui host`, and what decides whether a new one may start."""
 
@@ -184,7 +189,8 @@ async def _serve(args: argparse.Namespace, options: list[str]) -> int:
     host = Host(root, options, data_dir=args.data_dir, max_sessions=args.max_sessions,
                 idle_timeout=args.idle_timeout, board=board)
     limit = RateLimit(per_minute=args.rate_limit, burst=max(1, int(args.rate_limit)))
-    admission = Admission(max_logged_in=args.max_sessions + 10, open=host.connections)
+    spare = args.max_sessions + SPARE_CONNECTIONS  # (a whole class behind one address may connect at once)
+    admission = Admission(max_logged_in=spare, pending_per_address=spare, open=host.connections)
     try:
         server = await asyncssh.create_server(
             lambda: Gate(keys, limit, admission), args.host, args.port,
