@@ -22,6 +22,11 @@ async def _break_at_loss_40(pilot, until_paused) -> None:
     pilot.app.screen.query_one("#bp-loss_below").value = "40"
     await pilot.press("enter")
     await until_paused(pilot)
+    for _ in range(200):  # (the note of what fired is drawn after the run has paused: wait for it)
+        if pilot.app.solo.query_one("#notice").text.startswith("break: "):
+            break
+        await pilot.pause()
+    await pilot.pause()
 
 
 STATES = {

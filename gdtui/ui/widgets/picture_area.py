@@ -32,8 +32,18 @@ class PictureArea(Framed):
         """Cells the border's titles may take."""
         return self.outer_size.width - 6
 
+    _drawn_axes: tuple | None = None
+    """The last axes drawn (their ends and names), drawn again when the picture's size changes."""
+
+    def on_resize(self) -> None:
+        # (a note that takes a line more or less resizes the picture after it was drawn: the axis
+        # labels must follow the grid's new height once the layout has settled)
+        if self._drawn_axes is not None:
+            self.call_after_refresh(lambda: self._axes(*self._drawn_axes))
+
     def _axes(self, x: tuple[float, float, str], y: tuple[float, float, str]) -> None:
         """The axes beside and under the picture: each one's ends and its name."""
+        self._drawn_axes = (x, y)
         grid, axis = self.grid, self.query_one("#y-axis", Lines)
         axis.styles.width = panels.y_axis_width(*y)
         axis.show(panels.y_axis_lines(*y, grid.size.height))
