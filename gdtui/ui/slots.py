@@ -137,4 +137,4 @@ def kept_in(state: Path) -> list[Kept]:
             continue
         if stat.S_ISREG(info.st_mode):
             found.append(Kept(path, info.st_mtime, held_elsewhere(path)))
-    return sorted(found, key=lambda k: k.mtime, reverse=True)
+    return sorted(found, key=lambda k: (k.mtime, k.path.name), reverse=True)  # (a tie: by name, not by chance)

@@ -188,7 +188,9 @@ def test_two_processes_keep_two_slots_and_resume_opens_the_newest(tmp_path, monk
         for p in (first, second):
             p.communicate("\n", timeout=30)
     assert not any(k.held for k in slots.kept())
-    newest = max(paths, key=lambda p: p.stat().st_mtime)
+    for age, path in enumerate(paths):  # (both may be kept within one clock tick: make the order plain)
+        os.utime(path, (1e9 + age, 1e9 + age))
+    newest = paths[1]
     trainer, slot, where = sessions.open_session(None)
     assert where == newest and slot.take() == newest  # (no one holds it now: it is taken over)
 
