@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .explain import rows_of
+from .explain import rows_of, sigmoid, strongest
 
 SATURATED = 1e-6
 """p within this of 0 or 1 counts as saturated."""
@@ -62,8 +62,7 @@ class Parts:
 
     def strongest(self) -> int:
         """The row whose contribution is the longest."""
-        parts = self.rows["part"]
-        return int(np.argmax(np.einsum("ij,ij->i", parts, parts)))
+        return strongest(self.rows["part"])
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def saturation(X: np.ndarray, y: np.ndarray, w, sample: int = SAMPLE_ROWS) -> Sa
         picked = np.linspace(0, n - 1, sample).astype(np.int64)
         X, y = X[picked], y[picked]
     with np.errstate(all="ignore"):
-        p = 1.0 / (1.0 + np.exp(-np.clip(X @ np.asarray(w, dtype=np.float64), -700.0, 700.0)))
+        p = sigmoid(X @ np.asarray(w, dtype=np.float64))
     low, high = p < SATURATED, p > 1.0 - SATURATED
     wrong = (low & (y > 0.5)) | (high & (y < 0.5))
     return Saturation(len(y), int(np.count_nonzero(low | high)), int(np.count_nonzero(wrong)))
