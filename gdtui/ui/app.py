@@ -15,14 +15,12 @@ from textual.screen import Screen
 from gdtui import data_dir
 from gdtui.engine import DataError, Trainer, TrainConfig, create_trainer
 from gdtui.engine.race import Race
-from gdtui.engine.session import SessionError
 
 from . import exit_guard, sessions, status_report
 from .keys import LESSON_KEYS, bindings
 from .screens.race import RaceScreen
 from .screens.solo import SoloScreen
 from .screens.tour import Tour
-from .settings import SHOWN_LOSSES
 from .solo import SoloSession
 
 MIN_SIZE = (72, 22)
@@ -241,24 +239,9 @@ def run_lesson() -> int:
     return _run(build_lesson())
 
 
-def shape_refusal(config: TrainConfig) -> str | None:
-    """Why the TUI cannot show `config`'s model, or None: it draws the lesson's model only (one
-    sigmoid unit on x1, x2 with sse or bce, no penalty); `gdtui train` trains every other model."""
-    lesson = TrainConfig()
-    beyond = [f"--{name}" for name in ("features", "standardize", "penalty", "lam", "classes")
-              if getattr(config, name) != getattr(lesson, name)]
-    if config.loss not in SHOWN_LOSSES:
-        beyond.insert(0, f"--loss {config.loss}")
-    if not beyond:
-        return None
-    return (f"the TUI shows the lesson's model only (sse or bce on x1,x2, two classes, no penalty); "
-            f"{', '.join(beyond)}: use gdtui train or gdtui compare")
-
-
 def run_app(config: TrainConfig) -> int:
-    """`gdtui [options]` (DataError for a CSV outside $GDTUI_DATA_DIR, see `gdtui.data_dir`, or
-    for a model the TUI cannot show, see `shape_refusal`)."""
-    problem = data_dir.refusal(config.dataset) or shape_refusal(config)
+    """`gdtui [options]` (DataError for a CSV outside $GDTUI_DATA_DIR, see `gdtui.data_dir`)."""
+    problem = data_dir.refusal(config.dataset)
     if problem:
         raise DataError(problem)
     return _run(build_app(config))
@@ -275,9 +258,6 @@ def build_resumed(path: str | None, changes: dict) -> GDApp:
     trainer, slot, where = sessions.open_session(path)
     if changes:
         trainer.configure(**changes)
-    problem = shape_refusal(trainer.config)
-    if problem:
-        raise SessionError(problem)
     note = f"resumed {sessions.describe(where)} at epoch {trainer.epoch}"
     if path is None and sessions.slots.held_elsewhere(where):
         note += " (open in another gdtui: this one keeps its work in a slot of its own)"

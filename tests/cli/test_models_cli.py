@@ -69,13 +69,6 @@ def test_bad_model_options_are_one_line_and_status_2(capsys, argv, needle):
         assert code == 2 and out == "" and len(err.splitlines()) == 1 and needle in err, (command, err)
 
 
-@pytest.mark.parametrize("argv", [["--loss", "softmax", "--classes", "3"], ["--features", "x1^2,x2^2"],
-                                  ["--penalty", "l1", "--lam", "0.1"], ["--loss", "hinge"], ["--standardize"]])
-def test_the_tui_refuses_what_it_cannot_draw_in_one_line(capsys, argv):
-    code, out, err = run(capsys, *argv)
-    assert code == 2 and len(err.splitlines()) == 1 and "the TUI shows the lesson's model only" in err
-
-
 def test_a_resumed_softmax_session_goes_on(capsys, tmp_path):
     path = tmp_path / "s.json"
     run(capsys, "train", "--classes", "3", "--loss", "softmax", "--alpha", "0.001", "--epochs", "4", "--seed", "0",
