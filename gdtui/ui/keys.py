@@ -54,8 +54,19 @@ SOLO_KEYS = (
         "no new best loss for M epochs, or N more epochs; the status line says which fired."),
     Key("m", "cycle_momentum", "μ", "Next momentum coefficient (0.5, 0.9, 0.99) for momentum and nesterov.",
         footer=False),
-    Key("f", "cycle_loss", "loss", "Next loss: sse (the lesson's) or bce (cross-entropy), from the next update on; "
-        "the curve keeps the earlier epochs as they were measured.", footer=False),
+    Key("f", "cycle_loss", "loss", "Next loss: sse (the lesson's), bce (cross-entropy), hinge, softmax, svm (K "
+        "classes: softmax, svm). Same shape of W: from the next update on (the curve keeps the earlier epochs as "
+        "measured); one row <-> one per class: a new run from the same seed.", footer=False),
+    Key("F", "cycle_features", "features", "Next features: x1,x2 -> + squares x1²,x2² -> + x1·x2 -> + sin x1, sin x2 "
+        "(a new run from the same seed; u brings the old one back).", footer=False),
+    Key("Z", "toggle_standardize", "standardize", "Standardize the features (mean 0, variance 1 from the training "
+        "split) or not: a new run from the same seed.", footer=False),
+    Key("P", "cycle_penalty", "penalty", "Next penalty on the weights (never the bias): none, l2 (adds λ·w to g), "
+        "l1 (adds λ·sign(w)); from the next update on.", footer=False),
+    Key("k", "cycle_lam", "λ", "Next penalty strength λ: 0.001, 0.01, 0.1, 1 (from the next update on).",
+        footer=False),
+    Key("K", "cycle_classes", "classes", "Next number of classes of blobs, 2 to 6 (binary losses give way to "
+        "softmax): a new run from the same seed.", footer=False),
     Key("B", "cycle_batch", "batch size", "Next batch size: full, 256, 64, 32, 8, 1 (applies from the next epoch).",
         footer=False),
     Key("d", "cycle_dataset", "data", "Next generated data set: blobs, moons, circles (same settings, same seed).",

@@ -275,7 +275,7 @@ async def test_f_changes_the_loss_live_and_the_saturated_run_recovers(private_st
         np.testing.assert_array_equal(trainer.weights, reference.weights)
         await pilot.press("f")
         await pilot.pause()
-        assert trainer.config.loss == "sse"
+        assert trainer.config.loss == "hinge" and app.session.trainer is trainer  # (the next of the cycle, live)
 
 
 async def test_T_in_the_race_view_opens_the_lesson_over_the_solo_view(make_app):

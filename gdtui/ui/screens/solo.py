@@ -31,6 +31,7 @@ from .data_form import DataForm
 from .epoch_prompt import EpochPrompt
 from .help import HelpScreen
 from .landscape_view import LandscapeView
+from .model_keys import ModelKeys
 from .teaching import TeachingKeys
 
 DETAIL_MIN_HEIGHT = 32
@@ -39,8 +40,9 @@ LEFT_PANELS = ("scatter", "landscape", "evaluation")
 """What the left area can show: the scatter and the landscape share one picture, the evaluation is text."""
 
 
-class SoloScreen(TeachingKeys, LandscapeView, Screen):
-    """The solo run of one `SoloSession` (the teaching keys in `TeachingKeys`, the landscape in `LandscapeView`)."""
+class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
+    """The solo run of one `SoloSession` (the teaching keys in `TeachingKeys`, the model's in `ModelKeys`, the
+    landscape in `LandscapeView`)."""
 
     BINDINGS = bindings(SOLO_KEYS)
 
@@ -197,10 +199,6 @@ class SoloScreen(TeachingKeys, LandscapeView, Screen):
 
     def action_cycle_optimizer(self) -> None:
         self._done(self.session.settings.cycle_optimizer())
-
-    def action_cycle_loss(self) -> None:
-        self.surfaces.forget()  # (the landscape is of the other loss)
-        self._done(self.session.settings.cycle_loss())
 
     def action_cycle_schedule(self) -> None:
         self._done(self.session.settings.cycle_schedule())
