@@ -57,8 +57,8 @@ SOLO_KEYS = (
     Key("f", "cycle_loss", "loss", "Next loss: sse (the lesson's), bce (cross-entropy), hinge, softmax, svm (K "
         "classes: softmax, svm). Same shape of W: from the next update on (the curve keeps the earlier epochs as "
         "measured); one row <-> one per class: a new run from the same seed.", footer=False),
-    Key("F", "cycle_features", "features", "Next features: x1,x2 -> + squares x1²,x2² -> + x1·x2 -> + sin x1, sin x2 "
-        "(a new run from the same seed; u brings the old one back).", footer=False),
+    Key("F", "cycle_features", "features", "Next features: x1,x2 -> + squares x1²,x2² -> + x1·x2 -> + sin x1, "
+        "sin x2 (a new run from the same seed; u brings the old one back).", footer=False),
     Key("Z", "toggle_standardize", "standardize", "Standardize the features (mean 0, variance 1 from the training "
         "split) or not: a new run from the same seed.", footer=False),
     Key("P", "cycle_penalty", "penalty", "Next penalty on the weights (never the bias): none, l2 (adds λ·w to g), "
@@ -92,8 +92,8 @@ SOLO_KEYS = (
         shown_as="PgUp PgDn"),
     Key("pagedown", "page(1)", "page forward", "", footer=False),
     Key("j", "type_epoch", "jump…", "Type an epoch to show (rewinds to it; the latest is live).", footer=False),
-    Key("u", "undo", "undo", "Undo the last discard (r, d or D): back to the run it replaced; u again returns.",
-        footer=False),
+    Key("u", "undo", "undo", "Undo the last discard (r, d, D or a new model: F, Z, K, f): back to the run it "
+        "replaced; u again returns.", footer=False),
     Key("l", "toggle_landscape", "landscape", "Loss landscape over two weights (the third held at its value), "
         "with the run's path and the current point ◉.", footer=False),
     Key("w", "cycle_pair", "weights pair", "Landscape over the next pair of weights: (w1, w2), (w0, w1), (w0, w2).",

@@ -300,7 +300,7 @@ class SoloSession:
         """Back to the run the last discard (r, d, D) replaced; the one replaced now can come back
         the same way."""
         if self.discarded is None:
-            return "nothing to undo: u brings back a run that r, d or D replaced"
+            return "nothing to undo: u brings back a run that r, d, D or a new model (F, Z, K, f) replaced"
         self.pause()
         self.trainer, self.discarded = self.discarded, self.trainer
         self.viewing, self.watch, self.halted_by = None, None, None

@@ -233,4 +233,4 @@ def test_jump_shows_any_recorded_epoch_and_refuses_others():
     assert s.jump(0) == "" and s.viewing == 0
     assert s.jump(10) == "" and s.viewing is None
     assert s.jump(11).startswith("refused: epoch must be a whole number in [0, 10]")
-    assert s.undo() == "nothing to undo: u brings back a run that r, d or D replaced"
+    assert s.undo() == "nothing to undo: u brings back a run that r, d, D or a new model (F, Z, K, f) replaced"
