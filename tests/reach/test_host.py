@@ -321,3 +321,20 @@ def test_connecting_again_while_still_connected_takes_the_session_over(start_hos
         first.close()
     assert kept_epoch(host, "alice") == 2 and len(host.pids()) == 2
     assert host.stop() == 0
+
+
+def test_a_softmax_class_of_three_is_hosted_and_kept_with_its_shape(start_host, keys):
+    host = start_host("--classes", "3", "--loss", "softmax", "--alpha", "0.001")
+    term = Terminal(ssh(host.port, keys["alice"], "alice"), columns=80, rows=24)
+    try:
+        term.expect(epoch(0))
+        term.send(b"  ")
+        term.expect(epoch(2))
+        term.send(b"q")
+        assert term.wait() == 0
+    finally:
+        term.close()
+    kept = load(kept_session(folder_of(host, "alice")))
+    assert kept.epoch == 2 and (kept.config.loss, kept.config.classes) == ("softmax", 3)
+    assert kept.weights.shape == (3, 3)
+    assert host.stop() == 0

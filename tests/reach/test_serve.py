@@ -171,3 +171,17 @@ def test_a_tab_dropped_while_its_app_floods_the_screen_leaves_no_process(start_s
     wait_until(lambda: not server.tabs(), "the dropped tab's gdtui to end")
     (folder,) = server.tab_folders()
     assert kept_session(folder) is not None  # (ended by a hangup: its session was kept)
+
+
+def test_a_tab_trains_a_feature_map_model_and_keeps_it(start_server, browser):
+    server = serve(start_server, "--dataset", "circles", "--features", "x1,x2,x1^2,x2^2", "--loss", "bce")
+    browser.open(server.url)
+    browser.first_frame()
+    (tab,) = wait_until(server.tabs, "the tab's gdtui")
+    (folder,) = server.tab_folders()
+    browser.type("   q")
+    wait_until(browser.ended, "the page to say the session ended")
+    wait_until(lambda: not alive(tab), "the tab's gdtui to exit")
+    kept = load(kept_session(folder))
+    assert kept.epoch == 3 and kept.config.features == ("x1", "x2", "x1^2", "x2^2")
+    assert kept.weights.shape == (5,)
