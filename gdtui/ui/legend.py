@@ -26,7 +26,7 @@ def _classes(labels: tuple[str, ...]) -> list[Piece]:
 
 
 def legend(labels: tuple[str, ...], width: int, batch: bool, ghosts: bool) -> str:
-    """The solo scatter's key: the classes' glyphs (o x + △ ◇ □) and `*` for several classes,
+    """The solo scatter's key: the classes' glyphs (o x △ ◇ □ ▽) and `*` for several classes,
     their capitals for the last batch, the boundary, the preview's ghosts."""
     classes = _classes(labels)
     mixed = ("* both", 6) if len(labels) == 2 else ("* mixed", 7)

@@ -34,11 +34,12 @@ STATE_STYLES = {
 
 # ---- the scatter ------------------------------------------------------------------------------------
 
-POINT_GLYPHS = (" ", "o", "x", "+", "△", "◇", "□", "*")
-"""Per cell: empty; points of one class only (class 0, 1, ... 5); points of several classes."""
+POINT_GLYPHS = (" ", "o", "x", "△", "◇", "□", "▽", "*")
+"""Per cell: empty; points of one class only (class 0, 1, ... 5); points of several classes.
+(Hollow shapes: the race draws its racers' boundaries in filled ones, and `SHARED`'s `+`.)"""
 MIXED = len(POINT_GLYPHS) - 1
 """The index of a cell of several classes in the tables of `POINT_GLYPHS`' order."""
-HIGHLIGHT_GLYPHS = (" ", "O", "X", "+", "▲", "◆", "■", "#")
+HIGHLIGHT_GLYPHS = (" ", "O", "X", "▲", "◆", "■", "▼", "#")
 """The same, for the rows of the batch just used."""
 POINT_INK = ("#d7d7d7", "#5fafff", "#ffaf5f", "#87d75f", "#d787ff", "#5fd7d7", "#d7d787", "#d7d7d7")
 REGION_BG = ("#00005f", "#5f0000", "#005f00", "#5f005f", "#005f5f", "#5f5f00")
