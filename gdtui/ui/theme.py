@@ -38,7 +38,7 @@ POINT_GLYPHS = (" ", "o", "x", "△", "◇", "□", "▽", "*")
 """Per cell: empty; points of one class only (class 0, 1, ... 5); points of several classes.
 (Hollow shapes: the race draws its racers' boundaries in filled ones, and `SHARED`'s `+`.)"""
 MIXED = len(POINT_GLYPHS) - 1
-"""The index of a cell of several classes in the tables of `POINT_GLYPHS`' order."""
+"""A cell of several classes: its index in `POINT_GLYPHS` and the tables below in the same order."""
 HIGHLIGHT_GLYPHS = (" ", "O", "X", "▲", "◆", "■", "▼", "#")
 """The same, for the rows of the batch just used."""
 POINT_INK = ("#d7d7d7", "#5fafff", "#ffaf5f", "#87d75f", "#d787ff", "#5fd7d7", "#d7d787", "#d7d7d7")
