@@ -58,6 +58,8 @@ class Dataset:
     """(M, 2) the test points, as `points_train`."""
     scaling: feature_maps.Scaling | None = None
     """The training split's feature statistics when the columns are standardized."""
+    features: tuple[str, ...] = feature_maps.LESSON
+    """The feature columns after the bias, in order (see `gdtui.engine.features`)."""
 
     @property
     def classes(self) -> int:
@@ -135,7 +137,7 @@ def split(points: np.ndarray, labels: np.ndarray, test_size: float, name: str,
         X_train, X_test = feature_maps.scaled(X_train, scaling), feature_maps.scaled(X_test, scaling)
     plain = tuple(features) == feature_maps.LESSON and not standardize  # (then X holds the points)
     return Dataset(name, X_train, labels[train], X_test, labels[test], tuple(names),
-                   None if plain else train_points, None if plain else test_points, scaling)
+                   None if plain else train_points, None if plain else test_points, scaling, tuple(features))
 
 
 def with_bias(points: np.ndarray) -> np.ndarray:

@@ -234,21 +234,3 @@ def x_axis_line(left: float, right: float, name: str, indent: int, width: int) -
     text = low.ljust(max(middle, len(low) + 1)) + name
     text = text.ljust(max(width - len(high), len(text) + 1)) + high
     return ((" " * indent + text, theme.DIM),)
-
-
-def legend(labels: tuple[str, str], width: int, batch: bool, ghosts: bool) -> str:
-    """The scatter's key as border markup: what o, x and * mean (and O X # for the last batch, the
-    boundary, the preview's ghosts), the richest form that the border's `width` holds."""
-    from textual.markup import escape
-
-    o, x = (f"o {escape(labels[0])}", len(labels[0]) + 2), (f"x {escape(labels[1])}", len(labels[1]) + 2)
-    both, last = ("* both", 6), ("O X # batch", 11)
-    boundary, line = (f"[{theme.BOUNDARY_INK}]•[/] boundary", 10), (f"[{theme.BOUNDARY_INK}]•[/] line", 6)
-    ghost = ("next " + " ".join(f"[{ink}]∙[/]{name}" for ink, name in zip(theme.GHOST_INK, ("α/2", "α", "2α"))), 16)
-    extra = [ghost] if ghosts else []
-    batches = [last] if batch else []
-    for pieces in ([o, x, both, *batches, boundary, *extra], [o, x, *batches, boundary, *extra],
-                   [o, x, line, *extra], [o, x, *extra], [o, x]):
-        if sum(cells for _, cells in pieces) + 2 * (len(pieces) - 1) <= width:
-            return "  ".join(text for text, _ in pieces)
-    return ""

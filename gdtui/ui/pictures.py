@@ -3,7 +3,8 @@ landscape with the run's path. Each is an immutable value whose `codes(width, he
 cell a small integer; `glyphs[code]` and `styles[code]` say how it looks (see `gdtui.ui.theme`).
 
 The points are binned once per size and split (`PointCells`); only the boundary and the
-highlighted batch change from frame to frame.
+highlighted batch change from frame to frame. What the weights predict comes from
+`gdtui.engine.decision` (the lesson's line from `raster`'s exact test).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdtui.engine import decision
 from gdtui.engine.data import Dataset
 from gdtui.engine.landscape import Surface
 
@@ -24,33 +26,66 @@ class PointCells:
 
     def __init__(self, data: Dataset) -> None:
         self.data = data
-        every = np.concatenate([data.X_train[:, 1:], data.X_test[:, 1:]])
-        self.extent = raster.Frame.around(every, 1, 1)
+        self.extent = raster.Frame.around(np.concatenate([data.train_points, data.test_points]), 1, 1)
         self._kinds: dict[tuple, np.ndarray] = {}
 
     def frame(self, width: int, height: int) -> raster.Frame:
         e = self.extent
         return raster.Frame(e.x_min, e.x_max, e.y_min, e.y_max, max(width, 1), max(height, 1))
 
+    def points(self, split: str) -> np.ndarray:
+        """(N, 2) the points of `split` in the data's own coordinates."""
+        return self.data.train_points if split == "train" else self.data.test_points
+
     def kinds(self, split: str, frame: raster.Frame) -> np.ndarray:
-        """(height, width) 0 empty, 1 class 0 only, 2 class 1 only, 3 both."""
+        """(height, width) 0 empty, 1 + k the points of class k only, `theme.MIXED` several classes."""
         key = (split, frame.width, frame.height)
         if key not in self._kinds:
             data = self.data
-            X, y = (data.X_train, data.y_train) if split == "train" else (data.X_test, data.y_test)
-            counts = raster.class_counts(X[:, 1:], y, frame)
-            self._kinds[key] = (counts[0] > 0).astype(np.int8) + 2 * (counts[1] > 0)
+            counts = raster.class_counts(self.points(split), data.y_train if split == "train" else data.y_test,
+                                         frame, data.classes)
+            present = counts > 0
+            several = present.sum(axis=0)
+            kinds = np.where(several > 1, theme.MIXED, 1 + present.argmax(axis=0))
+            self._kinds[key] = np.where(several > 0, kinds, 0).astype(np.int8)
         return self._kinds[key]
 
 
+def _region(data: Dataset, weights, frame: raster.Frame) -> np.ndarray:
+    """(height, width) the class predicted at each cell's centre."""
+    if decision.is_line(data, weights):
+        return raster.predicted_region(weights, frame).astype(np.int8)
+    return decision.cell_classes(data, weights, frame)
+
+
+def _edges(data: Dataset, weights, frame: raster.Frame) -> np.ndarray:
+    """(height, width) True where the boundary crosses: the lesson line's exact test, else where
+    the predicted class changes between the cell's corners."""
+    if decision.is_line(data, weights):
+        return raster.boundary_cells(weights, frame)
+    return decision.edge_cells(data, weights, frame)
+
+
 # ---- the solo scatter -------------------------------------------------------------------------------
-# code = kind (0-3) + 4 * predicted class + 8 * on the boundary + 16 * in the last batch + 32 * ghost
-#        + 128 * the point selected (the point inspector)
+# code = kind (0-7, as theme.POINT_GLYPHS) + KIND * predicted class (0-5) + LINE * on the boundary
+#        + MARKED * in the last batch + GHOST * ghost (0-3) + SELECTED * the point selected (the point inspector)
+
+KIND = len(theme.POINT_GLYPHS)
+LINE = KIND * len(theme.REGION_BG)
+MARKED = 2 * LINE
+GHOST = 2 * MARKED
+SELECTED = 4 * GHOST
+
+
+def _fields(code: int) -> tuple[int, int, int, int, int, int]:
+    """kind, region, on the line, marked, ghost, selected of a scatter code."""
+    return (code % KIND, code // KIND % len(theme.REGION_BG), code // LINE % 2, code // MARKED % 2,
+            code // GHOST % 4, code // SELECTED)
 
 
 def _scatter_glyph(code: int) -> str:
-    kind, on_line, marked, ghost = code & 3, code & 8, code & 16, (code >> 5) & 3
-    if code & 128:
+    kind, _, on_line, marked, ghost, selected = _fields(code)
+    if selected:
         return theme.SELECTED_GLYPH
     if ghost:
         return theme.GHOST_GLYPH
@@ -62,8 +97,8 @@ def _scatter_glyph(code: int) -> str:
 
 
 def _scatter_style(code: int) -> str:
-    kind, region, on_line, marked, ghost = code & 3, (code >> 2) & 1, code & 8, code & 16, (code >> 5) & 3
-    if code & 128:
+    kind, region, on_line, marked, ghost, selected = _fields(code)
+    if selected:
         return theme.SELECTED_STYLE
     ink = theme.GHOST_INK[ghost - 1] if ghost else theme.BOUNDARY_INK if on_line else theme.POINT_INK[kind]
     style = f"{ink} on {theme.REGION_BG[region]}"
@@ -74,8 +109,8 @@ def _scatter_style(code: int) -> str:
     return style
 
 
-SCATTER_GLYPHS = tuple(_scatter_glyph(code) for code in range(256))
-SCATTER_STYLES = tuple(_scatter_style(code) for code in range(256))
+SCATTER_GLYPHS = tuple(_scatter_glyph(code) for code in range(2 * SELECTED))
+SCATTER_STYLES = tuple(_scatter_style(code) for code in range(2 * SELECTED))
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,10 +121,12 @@ class Scatter:
 
     cells: PointCells
     split: str
-    weights: tuple[float, ...]
+    weights: tuple
+    """One row (d,) or K rows (K, d), as `Snapshot.weights`."""
     highlight: np.ndarray | None = None
     """Training rows of the last mini-batch (train split only)."""
-    ghosts: tuple[tuple[float, ...] | None, ...] = ()
+    ghosts: tuple = ()
+    """Weights after the next step (or None), as `weights`."""
     selected: tuple[float, float] | None = None
     """(x1, x2) of the point selected, drawn as `theme.SELECTED_GLYPH`."""
 
@@ -98,55 +135,58 @@ class Scatter:
 
     def codes(self, width: int, height: int) -> np.ndarray:
         frame = self.cells.frame(width, height)
+        data = self.cells.data
         kinds = self.cells.kinds(self.split, frame)
-        region = raster.predicted_region(self.weights, frame).astype(np.int8)
-        line = raster.boundary_cells(self.weights, frame)
+        line = _edges(data, self.weights, frame)
         marked = np.zeros_like(line)
         if self.highlight is not None and len(self.highlight) and self.split == "train":
-            marked = raster.occupied(self.cells.data.X_train[self.highlight, 1:], frame) & (kinds > 0)
-        ghost = np.zeros(line.shape, dtype=np.int8)
+            marked = raster.occupied(self.cells.points("train")[self.highlight], frame) & (kinds > 0)
+        ghost = np.zeros(line.shape, dtype=np.int16)
         for index, w in reversed(list(enumerate(self.ghosts, start=1))):
             if w is not None:
-                ghost[raster.boundary_cells(w, frame)] = index
+                ghost[_edges(data, w, frame)] = index
         ghost[line | (kinds > 0)] = 0
-        codes = kinds.astype(np.int16) + 4 * region + 8 * line + 16 * marked + 32 * ghost
+        codes = (kinds.astype(np.int16) + KIND * _region(data, self.weights, frame).astype(np.int16)
+                 + LINE * line + MARKED * marked + GHOST * ghost).astype(np.int16)
         if self.selected is not None:
-            codes.reshape(-1)[frame.cells(np.array([self.selected]))[0]] += 128
+            codes.reshape(-1)[frame.cells(np.array([self.selected]))[0]] += SELECTED
         return codes
 
 
 # ---- the race scatter ---------------------------------------------------------------------------------
-# code = kind (0-3) + 4 * mark, the mark an index into RACE_MARKS
+# code = kind (0-7, as theme.POINT_GLYPHS) + KIND * mark, the mark an index into RACE_MARKS
 
 RACE_MARKS = (None, *theme.LOOKS, "shared")
 """A cell's mark: nothing, a rule's boundary, or several boundaries."""
 
 
 def _race_glyph(code: int) -> str:
-    mark = RACE_MARKS[code >> 2]
+    mark = RACE_MARKS[code // KIND]
     if mark is None:
-        return theme.POINT_GLYPHS[code & 3]
+        return theme.POINT_GLYPHS[code % KIND]
     return theme.SHARED.glyph if mark == "shared" else theme.LOOKS[mark].glyph
 
 
 def _race_style(code: int) -> str:
-    mark = RACE_MARKS[code >> 2]
+    mark = RACE_MARKS[code // KIND]
     if mark is None:
-        return theme.RACE_POINT_INK[code & 3]
+        return theme.RACE_POINT_INK[code % KIND]
     return "bold " + (theme.SHARED.ink if mark == "shared" else theme.LOOKS[mark].ink)
 
 
-RACE_GLYPHS = tuple(_race_glyph(code) for code in range(4 * len(RACE_MARKS)))
-RACE_STYLES = tuple(_race_style(code) for code in range(4 * len(RACE_MARKS)))
+RACE_GLYPHS = tuple(_race_glyph(code) for code in range(KIND * len(RACE_MARKS)))
+RACE_STYLES = tuple(_race_style(code) for code in range(KIND * len(RACE_MARKS)))
 
 
 @dataclass(frozen=True, eq=False)
 class RaceScatter:
-    """The training points, faint, and every racer's boundary in its rule's glyph; a cell that
-    several boundaries cross shows `SHARED`'s glyph. No regions: each racer has its own."""
+    """The training points, faint, and every racer's boundary (its class edges) in its rule's
+    glyph; a cell that several boundaries cross shows `SHARED`'s glyph. No regions: each racer
+    has its own."""
 
     cells: PointCells
-    boundaries: tuple[tuple[str, tuple[float, ...]], ...]
+    boundaries: tuple[tuple[str, tuple], ...]
+    """(rule, weights) of each racer, the weights as `Scatter.weights`."""
 
     glyphs = RACE_GLYPHS
     styles = RACE_STYLES
@@ -157,10 +197,10 @@ class RaceScatter:
         marks = np.zeros(kinds.shape, dtype=np.int16)
         shared = RACE_MARKS.index("shared")
         for rule, weights in self.boundaries:
-            crossed = raster.boundary_cells(weights, frame)
+            crossed = _edges(self.cells.data, weights, frame)
             marks[crossed & (marks > 0)] = shared
             marks[crossed & (marks == 0)] = RACE_MARKS.index(rule)
-        return kinds.astype(np.int16) + 4 * marks
+        return kinds.astype(np.int16) + KIND * marks
 
 
 # ---- the landscape ------------------------------------------------------------------------------------

@@ -63,6 +63,10 @@ class PointMode:
         data = trainer.data
         return (data.X_train, data.y_train) if split == "train" else (data.X_test, data.y_test)
 
+    def _points(self, trainer, split: str) -> np.ndarray:
+        """(n, 2) the points of `split` as the scatter plots them (not the model's columns)."""
+        return trainer.data.train_points if split == "train" else trainer.data.test_points
+
     def enter(self, trainer, split: str, weights, hardest: int | None) -> None:
         """Select the row `hardest` (the one that pushed hardest in the last step), else the row
         of `split` with the largest part of g at `weights`."""
@@ -75,12 +79,11 @@ class PointMode:
 
     def switch(self, trainer, split: str, weights) -> None:
         """Show `split`: the selection moves to its point nearest the one selected."""
-        old = self._rows(trainer, self.split)[0]
-        here = old[min(self.index, len(old) - 1), 1:]  # (the data may have changed since)
+        old = self._points(trainer, self.split)
+        here = old[min(self.index, len(old) - 1)]  # (the data may have changed since)
         self.split = split
         self.refresh(trainer, weights)
-        X = self._rows(trainer, split)[0]
-        self.index = nearest(X[:, 1:], tuple(here.tolist()))
+        self.index = nearest(self._points(trainer, split), tuple(here.tolist()))
 
     def refresh(self, trainer, weights) -> None:
         """Readings at `weights` (computed again only when they, the data or the loss change)."""
@@ -97,21 +100,19 @@ class PointMode:
         self.index = min(self.index, len(y) - 1)
 
     def move(self, trainer, arrow: str, frame: Frame) -> None:
-        X = self._rows(trainer, self.split)[0]
-        self.index = toward(on_screen(X[:, 1:], frame), self.index, DIRECTIONS[arrow])
+        self.index = toward(on_screen(self._points(trainer, self.split), frame), self.index, DIRECTIONS[arrow])
 
     def select_cell(self, trainer, col: int, row: int, frame: Frame) -> None:
         """Select the point nearest the centre of cell (`col`, `row`) of a picture laid out by `frame`."""
-        X = self._rows(trainer, self.split)[0]
-        self.index = nearest(on_screen(X[:, 1:], frame), (col + 0.5, (row + 0.5) * ASPECT))
+        self.index = nearest(on_screen(self._points(trainer, self.split), frame), (col + 0.5, (row + 0.5) * ASPECT))
 
     def reading(self) -> Reading:
         return self._parts.reading(self.index, self._total)
 
     def position(self, trainer) -> tuple[float, float]:
         """The selected point's (x1, x2)."""
-        x = self._rows(trainer, self.split)[0][self.index]
-        return float(x[1]), float(x[2])
+        x = self._points(trainer, self.split)[self.index]
+        return float(x[0]), float(x[1])
 
 
 def point_line(reading: Reading, split: str, labels: tuple[str, str], width: int) -> Line:

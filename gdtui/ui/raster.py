@@ -42,11 +42,11 @@ class Frame(Window):
         return w[0] + w[1] * xs[None, :] + w[2] * ys[:, None]
 
 
-def class_counts(points: np.ndarray, labels: np.ndarray, frame: Frame) -> np.ndarray:
-    """(2, height, width) number of class-0 and class-1 points in each cell (bincount, no loops)."""
-    cells = frame.cells(points) + np.where(labels > 0.5, frame.width * frame.height, 0)
-    counts = np.bincount(cells, minlength=2 * frame.width * frame.height)
-    return counts.reshape(2, frame.height, frame.width)
+def class_counts(points: np.ndarray, labels: np.ndarray, frame: Frame, classes: int = 2) -> np.ndarray:
+    """(classes, height, width) number of points of each class 0..classes-1 in each cell (bincount, no loops)."""
+    cells = frame.cells(points) + labels.astype(np.int64) * (frame.width * frame.height)
+    counts = np.bincount(cells, minlength=classes * frame.width * frame.height)
+    return counts.reshape(classes, frame.height, frame.width)
 
 
 def occupied(points: np.ndarray, frame: Frame) -> np.ndarray:

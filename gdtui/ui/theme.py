@@ -34,13 +34,16 @@ STATE_STYLES = {
 
 # ---- the scatter ------------------------------------------------------------------------------------
 
-POINT_GLYPHS = (" ", "o", "x", "*")
-"""Per cell: empty, class 0 only, class 1 only, both classes."""
-HIGHLIGHT_GLYPHS = (" ", "O", "X", "#")
+POINT_GLYPHS = (" ", "o", "x", "△", "◇", "□", "▽", "*")
+"""Per cell: empty; points of one class only (class 0, 1, ... 5); points of several classes.
+(Hollow shapes: the race draws its racers' boundaries in filled ones, and `SHARED`'s `+`.)"""
+MIXED = len(POINT_GLYPHS) - 1
+"""A cell of several classes: its index in `POINT_GLYPHS` and the tables below in the same order."""
+HIGHLIGHT_GLYPHS = (" ", "O", "X", "▲", "◆", "■", "▼", "#")
 """The same, for the rows of the batch just used."""
-POINT_INK = ("#d7d7d7", "#5fafff", "#ffaf5f", "#d7d7d7")
-REGION_BG = ("#00005f", "#5f0000")
-"""The background of cells the weights predict as class 0 and class 1."""
+POINT_INK = ("#d7d7d7", "#5fafff", "#ffaf5f", "#87d75f", "#d787ff", "#5fd7d7", "#d7d787", "#d7d7d7")
+REGION_BG = ("#00005f", "#5f0000", "#005f00", "#5f005f", "#005f5f", "#5f5f00")
+"""The background of cells the weights predict as class 0, 1, ... 5 (each class's hue, dark)."""
 BOUNDARY_GLYPH = "•"
 SELECTED_GLYPH = "@"
 SELECTED_STYLE = "bold #000000 on #ff87ff"
@@ -91,7 +94,7 @@ LOOKS = {  # one per rule of gdtui.engine.config.OPTIMIZERS
 }
 SHARED = Look("#ffffff", "+", "shared")
 """Where racers meet: a scatter cell several boundaries cross, the start all loss curves share."""
-RACE_POINT_INK = ("#d7d7d7", "#5f87af", "#af875f", "#d7d7d7")
+RACE_POINT_INK = ("#d7d7d7", "#5f87af", "#af875f", "#5f875f", "#875faf", "#5f8787", "#87875f", "#d7d7d7")
 """The race's points, dimmer than the boundaries drawn over them."""
 RACE_STATES = {
     None: ("racing", DIM),

@@ -18,9 +18,10 @@ from gdtui.engine.race import Race
 from .. import panels
 from ..charts import RaceChart
 from ..keys import LESSON_KEYS, RACE_KEYS, bindings, help_rows, unbound_note
+from ..legend import race_legend
 from ..pictures import PointCells, RaceScatter
 from ..run_loop import RunLoop
-from ..theme import LOOKS, SHARED
+from ..theme import LOOKS
 from ..widgets.cell_grid import CellGrid
 from ..widgets.lines import Lines, status_rows
 from ..widgets.loss_plot import LossPlot
@@ -91,8 +92,7 @@ class RaceScreen(Screen):
             scatter = self.query_one("#race-scatter", CellGrid)
             data = race.data
             scatter.set_titles(f"{escape(data.name)} · train ({len(data.y_train)})",
-                               f"o {escape(data.labels[0])}  x {escape(data.labels[1])}  "
-                               f"[bold {SHARED.ink}]{SHARED.glyph}[/] several")
+                               race_legend(data.labels, scatter.outer_size.width - 6))
             scatter.show(RaceScatter(self.cells, tuple((s.rule, s.weights) for s in standings)))
             config, status = race.config, self.query_one("#race-status", Lines)
             status.show((panels.race_status_line(

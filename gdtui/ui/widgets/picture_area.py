@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.markup import escape
 
 from .. import panels
+from ..legend import legend
 from ..pictures import Landscape, PointCells, Scatter
 from .cell_grid import CellGrid
 from .framed import Framed
@@ -53,7 +54,7 @@ class PictureArea(Framed):
         data = cells.data
         rows = len(data.y_train) if split == "train" else len(data.y_test)
         self.set_titles(f"{escape(data.name)} · {split} ({rows})",
-                        panels.legend(data.labels, self.room, highlight is not None, bool(ghosts)))
+                        legend(data.labels, self.room, highlight is not None, bool(ghosts)))
         e = cells.extent
         self._axes((e.x_min, e.x_max, "x"), (e.y_max, e.y_min, "y"))
         self.grid.show(Scatter(cells, split, weights, highlight, ghosts, selected))
