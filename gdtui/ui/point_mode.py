@@ -152,7 +152,7 @@ def _values(reading: Reading, labels: tuple[str, ...], level: int) -> str:
     own = int(reading.label)
     margins = [(labels[k], m) for k, m in enumerate(reading.margin) if k != own]
     active = sum(1 for _, m in margins if m > 0)
-    named = " ".join(f"{name} {_digits(m, level)}" for name, m in margins)
+    named = ", ".join(f"{name}: {_digits(m, level)}" for name, m in margins)
     return f"{scores}  margins s−s_y+1: {named} ({active} active)"
 
 

@@ -55,8 +55,8 @@ def per_class(labels: tuple[str, ...], rows, width: int, show=vector, indent: st
 
 
 def named(labels: tuple[str, ...], values, show=number) -> str:
-    """`A +1.2, B −0.3, …`: one value per class."""
-    return ", ".join(f"{label} {show(v)}" for label, v in zip(labels, values))
+    """`A: +1.2, B: −0.3, …`: one value per class."""
+    return ", ".join(f"{label}: {show(v)}" for label, v in zip(labels, values))
 
 
 def block_or_vector(symbol: str, values, labels: tuple[str, ...], width: int, indent: str = "  ") -> list[Line]:
