@@ -1,6 +1,9 @@
 """An update written out with its own numbers, in the lesson's notation: what one row contributes,
 what the batch sums to, what the update rule does with it, and where the boundary goes.
 
+The lesson's sigmoid unit (sse, bce) is written here; the other losses' rows and the penalty's
+part come from `gdtui.engine.explain_models`, and `explain` assembles either.
+
 Everything here is computed from the update's inputs (the weights before it, the rows it used,
 alpha, the rule's memory before it) with the lesson's formulas written plainly, not through the
 training kernels, so that the screen that shows it can be checked against another transcription.
@@ -13,7 +16,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import explain_models as models
+from .explain_models import ClassPushes, ClassRow, HingeRow, PenaltyPart, Pushes
+from .features import LESSON
 from .optim import ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAGRAD_EPS, RMSPROP_EPS, RMSPROP_SMOOTHING, OptState
+from .snapshot import plain
+
+SIGMOID_LOSSES = ("sse", "bce")
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -65,16 +74,6 @@ def strongest(parts: np.ndarray) -> int:
     return int(np.argmax(np.einsum("ij,ij->i", parts, parts)))
 
 
-@dataclass(frozen=True)
-class Pushes:
-    """How the rows of a batch pushed: e > 0 (predicted too high: they push z down), e < 0 (too low:
-    they push z up), and those that push almost nothing (|e·slope| below a millionth of the largest)."""
-
-    down: int
-    up: int
-    idle: int
-
-
 def pushes(rows: dict[str, np.ndarray]) -> Pushes:
     push = rows["e"] * rows["slope"]
     scale = float(np.abs(push).max()) if push.size else 0.0
@@ -100,36 +99,36 @@ def rule_lines(rule: str, g: np.ndarray, state: OptState, alpha: float, mu: floa
     g = np.asarray(g, dtype=np.float64)
     t = state.steps + 1
     if rule == "gd":
-        return [RuleLine("step", "−α·g", tuple((-alpha * g).tolist()))]
+        return [RuleLine("step", "−α·g", plain(-alpha * g))]
     if rule in ("momentum", "nesterov"):
         v = state.first * mu + g
-        lines = [RuleLine("v", "μ·v + g", tuple(v.tolist()), tuple(state.first.tolist()))]
+        lines = [RuleLine("v", "μ·v + g", plain(v), plain(state.first))]
         if rule == "momentum":
-            return lines + [RuleLine("step", "−α·v", tuple((-alpha * v).tolist()))]
-        return lines + [RuleLine("step", "−α·(g + μ·v)", tuple((-alpha * (g + mu * v)).tolist()))]
+            return lines + [RuleLine("step", "−α·v", plain(-alpha * v))]
+        return lines + [RuleLine("step", "−α·(g + μ·v)", plain(-alpha * (g + mu * v)))]
     if rule == "adagrad":
         s = state.second + g * g
-        return [RuleLine("s", "s + g²", tuple(s.tolist()), tuple(state.second.tolist())),
-                RuleLine("step", f"−α·g / (√s + {ADAGRAD_EPS:g})", tuple((-alpha * g / (np.sqrt(s) + ADAGRAD_EPS)).tolist()))]
+        return [RuleLine("s", "s + g²", plain(s), plain(state.second)),
+                RuleLine("step", f"−α·g / (√s + {ADAGRAD_EPS:g})", plain(-alpha * g / (np.sqrt(s) + ADAGRAD_EPS)))]
     if rule == "rmsprop":
         s = state.second * RMSPROP_SMOOTHING + (1 - RMSPROP_SMOOTHING) * g * g
-        return [RuleLine("s", f"{RMSPROP_SMOOTHING:g}·s + {1 - RMSPROP_SMOOTHING:.2g}·g²", tuple(s.tolist()),
-                         tuple(state.second.tolist())),
-                RuleLine("step", f"−α·g / (√s + {RMSPROP_EPS:g})", tuple((-alpha * g / (np.sqrt(s) + RMSPROP_EPS)).tolist()))]
+        return [RuleLine("s", f"{RMSPROP_SMOOTHING:g}·s + {1 - RMSPROP_SMOOTHING:.2g}·g²", plain(s),
+                         plain(state.second)),
+                RuleLine("step", f"−α·g / (√s + {RMSPROP_EPS:g})", plain(-alpha * g / (np.sqrt(s) + RMSPROP_EPS)))]
     m = state.first + (1 - ADAM_BETA1) * (g - state.first)
     v = state.second * ADAM_BETA2 + (1 - ADAM_BETA2) * g * g
     m_hat, v_hat = 1 - ADAM_BETA1 ** t, 1 - ADAM_BETA2 ** t
     step = -(alpha / m_hat) * (m / (np.sqrt(v) / math.sqrt(v_hat) + ADAM_EPS))
-    return [RuleLine("m", f"{ADAM_BETA1:g}·m + {1 - ADAM_BETA1:.1g}·g", tuple(m.tolist()), tuple(state.first.tolist())),
-            RuleLine("v", f"{ADAM_BETA2:g}·v + {1 - ADAM_BETA2:.1g}·g²", tuple(v.tolist()), tuple(state.second.tolist())),
+    return [RuleLine("m", f"{ADAM_BETA1:g}·m + {1 - ADAM_BETA1:.1g}·g", plain(m), plain(state.first)),
+            RuleLine("v", f"{ADAM_BETA2:g}·v + {1 - ADAM_BETA2:.1g}·g²", plain(v), plain(state.second)),
             RuleLine("1−β1ᵗ", f"bias correction of m (t = {t})", m_hat),
             RuleLine("1−β2ᵗ", f"bias correction of v (t = {t})", v_hat),
-            RuleLine("step", "−α/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + 1e-8)", tuple(step.tolist()))]
+            RuleLine("step", "−α/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + 1e-8)", plain(step))]
 
 
 @dataclass(frozen=True)
 class Explanation:
-    """One update, written out."""
+    """One update, written out. Vectors are tuples of floats, and K x d blocks K such tuples."""
 
     loss: str
     rule: str
@@ -137,39 +136,60 @@ class Explanation:
     momentum: float
     rows: int
     """How many rows the update used (the batch)."""
-    example: Row
+    example: "Row | HingeRow | ClassRow"
     """The row that pushed hardest, made concrete."""
-    pushes: Pushes
-    g: tuple[float, ...]
-    """The sum of the rows' contributions: the update direction."""
+    pushes: "Pushes | ClassPushes"
+    g: tuple
+    """The update direction: the sum of the rows' contributions, plus the penalty's part."""
     lines: tuple[RuleLine, ...]
     """The update rule's lines, ending with the step."""
-    before: tuple[float, ...]
-    after: tuple[float, ...]
+    before: tuple
+    after: tuple
     """W before and after the update (before + step)."""
     loss_value: float = math.nan
-    """The batch's printed loss at the weights before: Σ e² (sse) or Σ −y·log p − (1 − y)·log(1 − p) (bce)."""
+    """The batch's printed loss at the weights before: Σ e² (sse), Σ −y·log p − (1 − y)·log(1 − p)
+    (bce), or the other losses' sums (`explain_models.loss_value`)."""
     steps_before: int = 0
     """Updates the rule had taken before this one (adam's t is one more)."""
     boundary: "Boundary | None" = None
-    """The boundary of the weights after the update."""
+    """The boundary of the weights after the update, in the points' coordinates (one score on
+    the features x1, x2 only; else None)."""
+    boundary_weights: tuple | None = None
+    """(w0, w1, w2) of that boundary on the raw x1, x2 (the weights after, unless standardized)."""
+    data_g: tuple = ()
+    """The sum of the rows' contributions alone."""
+    penalty: PenaltyPart | None = None
+    features: tuple[str, ...] = LESSON
+    """The model's columns after the bias (`TrainConfig.features` names)."""
+    standardized: bool = False
+    point: tuple[float, float] | None = None
+    """The example's raw point (x1, x2), where its columns are not simply (1, x1, x2)."""
 
 
 def explain(loss: str, rule: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, state: OptState, alpha: float,
-            mu: float, indices: np.ndarray | None = None) -> Explanation:
+            mu: float, indices: np.ndarray | None = None, penalty: str = "none", lam: float = 0.0,
+            **described) -> Explanation:
     """The update that the rows X (n, d), y (n,) make from weights w with `rule`'s memory `state`
-    (`indices`: those rows' positions among the training rows, for naming the example)."""
+    (`indices`: those rows' positions among the training rows, for naming the example), with
+    `penalty` of strength `lam`; `described`: the `Explanation` fields of the model's columns."""
     w = np.asarray(w, dtype=np.float64)
-    rows = rows_of(loss, X, y, w)
-    g = rows["part"].sum(axis=0)
+    if loss in SIGMOID_LOSSES:
+        rows = rows_of(loss, X, y, w)
+        data_g, top = rows["part"].sum(axis=0), strongest(rows["part"])
+        example, push, value = row(loss, X, y, w, top, rows), pushes(rows), printed_loss(loss, rows)
+    else:
+        rows = models.model_rows(loss, X, y, w)
+        data_g = models.batch_sum(rows["R"], X)
+        top = int(np.argmax(models.lengths(rows["R"], X)))
+        example = models.model_row(loss, X, y, rows, top)
+        push, value = models.pushes_of(loss, rows), models.loss_value(loss, rows)
+    part = models.penalty_part(penalty, lam, w)
+    g = data_g if part is None else data_g + np.array(part.part)
     lines = rule_lines(rule, g, state, alpha, mu)
-    step = np.array(lines[-1].value)
-    top = strongest(rows["part"])
-    example = replace(row(loss, X, y, w, top, rows), index=int(top if indices is None else indices[top]))
-    after = w + step
-    return Explanation(loss, rule, float(alpha), float(mu), len(y), example, pushes(rows), tuple(g.tolist()),
-                       tuple(lines), tuple(w.tolist()), tuple(after.tolist()), printed_loss(loss, rows),
-                       int(state.steps), boundary(after))
+    after = w + np.array(lines[-1].value)
+    example = replace(example, index=int(top if indices is None else indices[top]))
+    return Explanation(loss, rule, float(alpha), float(mu), len(y), example, push, plain(g), tuple(lines), plain(w),
+                       plain(after), value, int(state.steps), data_g=plain(data_g), penalty=part, **described)
 
 
 def printed_loss(loss: str, rows: dict[str, np.ndarray]) -> float:
@@ -206,9 +226,21 @@ def boundary(w) -> Boundary:
     return Boundary("none")
 
 
-def explain_update(update, X: np.ndarray, y: np.ndarray) -> Explanation:
+def explain_update(update, X: np.ndarray, y: np.ndarray, points: np.ndarray | None = None,
+                   features: tuple[str, ...] = LESSON, scaling=None) -> Explanation:
     """The update whose inputs `update` (a `gdtui.engine.last_update.LastUpdate`) holds, over the
-    training rows X (n, d), y (n,)."""
+    training rows X (n, d), y (n,) of a model on `features`, standardized by `scaling` (a
+    `gdtui.engine.features.Scaling`) if given; `points`: the training rows' raw (x1, x2)."""
     rows = update.rows
-    return explain(update.loss, update.rule, X[rows], y[rows], update.weights, update.state, update.alpha,
-                   update.momentum, rows)
+    e = explain(update.loss, update.rule, X[rows], y[rows], update.weights, update.state, update.alpha,
+                update.momentum, rows, update.penalty, update.lam, features=tuple(features),
+                standardized=scaling is not None)
+    changes = {}
+    if points is not None and (tuple(features) != LESSON or scaling is not None):
+        changes["point"] = tuple(float(v) for v in points[e.example.index])
+    if np.ndim(e.after) == 1 and tuple(features) == LESSON:
+        after = np.array(e.after)
+        if scaling is not None:
+            after = models.raw_weights(after, scaling.mean, scaling.std)
+        changes.update(boundary=boundary(after), boundary_weights=plain(after))
+    return replace(e, **changes)

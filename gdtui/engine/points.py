@@ -1,9 +1,11 @@
-"""One data point read through the model, and how many points sit where the sigmoid is flat.
+"""One data point read through the model, and how many points sit where the prediction is flat.
 
-`reading` gives what the point inspector shows of a row: z = W·x, p = σ(z), the class predicted
-and the row's part of the update direction g over all training rows, with its share of g (the
-part's projection on g divided by |g|: the shares of all rows add up to 1). `saturation` counts
-the rows whose p lies within `SATURATED` of 0 or 1, where sse's factor p(1 − p) vanishes.
+`reading` gives what the point inspector shows of a row: its score(s), what the loss makes of them
+(σ(z), softmax's P, the margins), the class predicted and the row's part of the update direction
+g over all training rows, with its share of g (the part's projection on g divided by |g|², parts
+and g flattened: with the penalty's share, the shares of all rows add up to 1). `saturation`
+counts the rows whose p lies within `SATURATED` of 0 or 1 (softmax: whose P is that close to one
+class), where sse's factor p(1 − p) vanishes.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .explain import rows_of, sigmoid, strongest
+from . import explain_models as models
+from . import penalties
+from .explain import SIGMOID_LOSSES, rows_of, sigmoid, strongest
 
 SATURATED = 1e-6
 """p within this of 0 or 1 counts as saturated."""
@@ -26,43 +30,82 @@ class Reading:
 
     index: int
     x: tuple[float, ...]
-    """(1, x1, x2)."""
+    """Its design-matrix entries, (1, x1, x2) for the lesson."""
     label: float
-    z: float
-    p: float
+    z: float | tuple[float, ...]
+    """z = W·x, or the K class scores s_k = W_k·x."""
+    p: float | tuple[float, ...] | None
+    """σ(z) (sse, bce), softmax's P (K), None for hinge and svm."""
     predicted: int
-    """1 where p > 0.5."""
+    """1 where p > 0.5 (z > 0 for hinge), or the class of the largest score."""
     part: tuple[float, ...]
-    """Its contribution to g: e·p(1 − p)·x (sse) or e·x (bce)."""
+    """Its contribution to g, flattened (K x d row by row): e·p(1 − p)·x (sse), e·x (bce), R ⊗ x."""
     share: float | None
-    """part·g / (g·g), g summed over all training rows; None for a row outside them (test), or
-    when g is 0."""
+    """part·g / (g·g), g the direction at these weights over all training rows; None for a row
+    outside them (test), or when g is 0."""
+    margin: float | tuple[float, ...] | None = None
+    """hinge: 1 − t·z; svm: s_j − s_y + 1 per class (0 at the label's own); else None."""
+    point: tuple[float, float] | None = None
+    """The raw (x1, x2), where the columns are not simply (1, x1, x2)."""
 
 
 class Parts:
     """Every row's contribution to g at one set of weights, kept for the readings of one split."""
 
-    def __init__(self, loss: str, X: np.ndarray, y: np.ndarray, w, in_g: bool) -> None:
+    def __init__(self, loss: str, X: np.ndarray, y: np.ndarray, w, in_g: bool, penalty: str = "none",
+                 lam: float = 0.0, points: np.ndarray | None = None) -> None:
         self.loss, self.X, self.y, self.in_g = loss, X, y, in_g
+        self.penalty, self.lam, self.points = penalty, lam, points
         self.weights = np.array(w, dtype=np.float64)
-        self.rows = rows_of(loss, X, y, self.weights)
+        self.rows = rows_of(loss, X, y, self.weights) if loss in SIGMOID_LOSSES else \
+            models.model_rows(loss, X, y, self.weights)
 
     def reading(self, index: int, g: np.ndarray) -> Reading:
-        """Row `index`, with its share of `g` (the training rows' sum at the same weights)."""
+        """Row `index`, with its share of `g` (`direction()` of the training rows at the same weights)."""
         r = self.rows
-        part = r["part"][index]
+        g = np.ravel(g)
         norm = float(g @ g)
+        point = None if self.points is None else tuple(float(v) for v in self.points[index])
+        if self.loss in SIGMOID_LOSSES:
+            part = r["part"][index]
+            p, margin, z = float(r["p"][index]), None, float(r["z"][index])
+            predicted = int(p > 0.5)
+        else:
+            part = np.outer(r["R"][index], self.X[index]).ravel()
+            p, margin, z, predicted = self._scored(index)
         share = float(part @ g) / norm if self.in_g and norm > 0 else None
-        p = float(r["p"][index])
-        return Reading(int(index), tuple(self.X[index].tolist()), float(self.y[index]), float(r["z"][index]), p,
-                       int(p > 0.5), tuple(part.tolist()), share)
+        return Reading(int(index), tuple(self.X[index].tolist()), float(self.y[index]), z, p, predicted,
+                       tuple(part.tolist()), share, margin, point)
+
+    def _scored(self, index: int) -> tuple:
+        """(p, margin, z, predicted) of row `index` under hinge, softmax or svm."""
+        r = self.rows
+        if self.loss == "hinge":
+            z = float(r["z"][index])
+            return None, float(r["margin"][index]), z, int(z > 0)
+        scores = r["S"][index]
+        P = r.get("P")
+        margins = r.get("margins")
+        return (None if P is None else tuple(P[index].tolist()), None if margins is None else
+                tuple(margins[index].tolist()), tuple(scores.tolist()), int(np.argmax(scores)))
 
     def total(self) -> np.ndarray:
-        return self.rows["part"].sum(axis=0)
+        """The rows' contributions summed."""
+        if self.loss in SIGMOID_LOSSES:
+            return self.rows["part"].sum(axis=0)
+        return models.batch_sum(self.rows["R"], self.X)
+
+    def direction(self) -> np.ndarray:
+        """`total()` plus the penalty's part: the update direction a full batch would take."""
+        if self.penalty == "none":
+            return self.total()
+        return self.total() + penalties.gradient(self.penalty, self.lam, self.weights)
 
     def strongest(self) -> int:
         """The row whose contribution is the longest."""
-        return strongest(self.rows["part"])
+        if self.loss in SIGMOID_LOSSES:
+            return strongest(self.rows["part"])
+        return int(np.argmax(models.lengths(self.rows["R"], self.X)))
 
 
 @dataclass(frozen=True)
@@ -85,19 +128,44 @@ class Saturation:
     @property
     def stalling(self) -> bool:
         """Most rows saturated (more than half), and at least a tenth of all rows saturated on the
-        wrong side: sse's gradient hardly moves them, so the run stalls while they are wrong. (A
-        well-trained sse run has most rows saturated too, but on the right side.)"""
+        wrong side: sse's gradient hardly moves them, so the run stalls while they are wrong (bce's
+        and softmax's do move them). A well-trained run has most rows saturated too, but on the
+        right side."""
         return self.share > 0.5 and self.wrong_share >= 0.1
 
 
 def saturation(X: np.ndarray, y: np.ndarray, w, sample: int = SAMPLE_ROWS) -> Saturation:
-    """Saturated rows of X (n, d) at weights w: all rows, or `sample` of them evenly spaced."""
+    """Saturated rows of X (n, d) at weights w: all rows, or `sample` of them evenly spaced. One
+    weight row: p = σ(z) within `SATURATED` of 0 or 1; K rows: softmax's largest P within it of 1
+    (wrong: that class is not the label)."""
+    X, y = _sampled(X, y, sample)
+    w = np.asarray(w, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        if w.ndim == 1:
+            p = sigmoid(X @ w)
+            low, high = p < SATURATED, p > 1.0 - SATURATED
+            saturated, wrong = low | high, (low & (y > 0.5)) | (high & (y < 0.5))
+        else:
+            S = X @ w.T
+            e = np.exp(S - S.max(axis=1, keepdims=True))
+            saturated = e.max(axis=1) / e.sum(axis=1) > 1.0 - SATURATED
+            wrong = saturated & (np.argmax(S, axis=1) != y.astype(np.int64))
+    return Saturation(len(y), int(np.count_nonzero(saturated)), int(np.count_nonzero(wrong)))
+
+
+def input_scale(X: np.ndarray, sample: int = SAMPLE_ROWS) -> float:
+    """The largest mean absolute value of the feature columns (not the bias): how large the
+    inputs are that multiply the weights."""
+    X, _ = _sampled(X, X[:, 0], sample)
+    if X.shape[1] < 2 or not len(X):
+        return 0.0
+    with np.errstate(all="ignore"):
+        return float(np.mean(np.abs(X[:, 1:]), axis=0).max())
+
+
+def _sampled(X: np.ndarray, y: np.ndarray, sample: int) -> tuple[np.ndarray, np.ndarray]:
     n = len(y)
     if n > sample:
         picked = np.linspace(0, n - 1, sample).astype(np.int64)
-        X, y = X[picked], y[picked]
-    with np.errstate(all="ignore"):
-        p = sigmoid(X @ np.asarray(w, dtype=np.float64))
-    low, high = p < SATURATED, p > 1.0 - SATURATED
-    wrong = (low & (y > 0.5)) | (high & (y < 0.5))
-    return Saturation(len(y), int(np.count_nonzero(low | high)), int(np.count_nonzero(wrong)))
+        return X[picked], y[picked]
+    return X, y

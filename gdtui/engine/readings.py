@@ -12,6 +12,7 @@ import copy
 import numpy as np
 
 from . import penalties, predict
+from .config import BINARY_LOSSES, LOSSES as ALL_LOSSES
 from .last_update import LastUpdate, from_history
 from .losses import LOSSES, Workspace
 from .multiclass import SCORE_LOSSES
@@ -19,6 +20,8 @@ from .optim import RULES, OptState
 from .snapshot import Snapshot, plain, snapshot_at, snapshot_now
 
 STOP_REASONS = ("epochs", "tol", "patience", "diverged")
+SCORE_FAMILY = tuple(name for name in ALL_LOSSES if name not in BINARY_LOSSES)
+"""The losses of K class scores (softmax, svm)."""
 
 
 class Readings:
@@ -91,10 +94,7 @@ class Readings:
         the current epoch at its end), or the one that ended recorded `epoch`. None before any
         update, and where they cannot be had: a mini-batch epoch of the history (only its end is
         recorded), or the last update before a session was resumed unless it made a full-batch
-        epoch (read back from the history, and accepted only if it reproduces the record); and
-        for any model but the lesson's, which the explanation does not cover."""
-        if not self.config.lesson_model:
-            return None
+        epoch (read back from the history, and accepted only if it reproduces the record)."""
         latest = self._p.epoch if self._p.batch == 0 else None
         if epoch is None or (epoch == latest and self._last is not None and self._last.epoch == epoch):
             if self._last is not None:
@@ -102,8 +102,11 @@ class Readings:
             epoch = latest
         if epoch is None or epoch == 0:
             return None
-        losses = (self.config.loss,) + tuple(name for name in LOSSES if name != self.config.loss)
-        return from_history(self.history, epoch, self.data.X_train, self.data.y_train, losses, self.config.momentum)
+        cfg = self.config
+        family = SCORE_FAMILY if cfg.multiclass else BINARY_LOSSES  # (the losses a live trainer may switch to)
+        losses = (cfg.loss,) + tuple(name for name in family if name != cfg.loss)
+        return from_history(self.history, epoch, self.data.X_train, self.data.y_train, losses, cfg.momentum,
+                            (cfg.penalty, cfg.lam))
 
     def accuracy(self, weights: np.ndarray, split: str = "train") -> float:
         """Share of rows of `split` ('train' or 'test') that `weights` classify right."""

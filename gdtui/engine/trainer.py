@@ -132,7 +132,7 @@ class Trainer(Readings):
         cfg = self.config
         self._last = LastUpdate(cfg.loss, cfg.optimizer, self.alpha_now, cfg.momentum, self._w, self._opt_state,
                                 rows[0], rows[1], self._p.order, self._p.epoch + 1, self._p.batch + 1,
-                                self._p.epoch_batches)
+                                self._p.epoch_batches, cfg.penalty, cfg.lam)
         self._p.batch_losses.append(loss)
         self._p.batch_penalties.append(penalty)
         self._p.batch_correct += self._workspace.correct

@@ -86,17 +86,18 @@ class PointMode:
         self.index = nearest(self._points(trainer, split), tuple(here.tolist()))
 
     def refresh(self, trainer, weights) -> None:
-        """Readings at `weights` (computed again only when they, the data or the loss change)."""
+        """Readings at `weights` (computed again only when they, the data, the loss or the penalty change)."""
         w = np.asarray(weights, dtype=np.float64)
-        parts = self._parts
-        if parts is not None and parts.loss == trainer.config.loss and parts.X is self._rows(trainer, self.split)[0] \
-                and np.array_equal(parts.weights, w):
+        cfg, parts = trainer.config, self._parts
+        if parts is not None and (parts.loss, parts.penalty, parts.lam) == (cfg.loss, cfg.penalty, cfg.lam) \
+                and parts.X is self._rows(trainer, self.split)[0] and np.array_equal(parts.weights, w):
             return
         X, y = self._rows(trainer, self.split)
-        self._parts = Parts(trainer.config.loss, X, y, w, in_g=self.split == "train")
-        train = self._parts if self.split == "train" else Parts(trainer.config.loss, trainer.data.X_train,
-                                                                 trainer.data.y_train, w, in_g=True)
-        self._total = train.total()
+        shown = None if cfg.lesson_model else self._points(trainer, self.split)  # (else the columns are the point)
+        self._parts = Parts(cfg.loss, X, y, w, self.split == "train", cfg.penalty, cfg.lam, shown)
+        train = self._parts if self.split == "train" else Parts(cfg.loss, trainer.data.X_train, trainer.data.y_train,
+                                                                 w, True, cfg.penalty, cfg.lam)
+        self._total = train.direction()
         self.index = min(self.index, len(y) - 1)
 
     def move(self, trainer, arrow: str, frame: Frame) -> None:
@@ -131,3 +132,46 @@ def point_line(reading: Reading, split: str, labels: tuple[str, str], width: int
     ]
     head, tail = next((form for form in forms if len(form[0]) + len(form[1]) + 2 <= width), forms[-1])
     return ((head, "bold"), (" ✓" if right else " ✗", f"bold {theme.GOOD if right else theme.BAD}"), (tail, theme.INFO))
+
+
+def _digits(value: float, level: int) -> str:
+    """A number at one of three widths: `number`'s, then 3 and 2 significant digits (sign shown)."""
+    return number(value) if level == 0 else ("0" if value == 0 else f"{value:+.{4 - level}g}")
+
+
+def _values(reading: Reading, labels: tuple[str, ...], level: int) -> str:
+    """What the loss makes of the point's score(s), at width `level` (0 the widest)."""
+    if not isinstance(reading.z, tuple):
+        if reading.p is not None:
+            return f"z {_digits(reading.z, level)}  p {reading.p:.{4 - level}g}"
+        state = "active" if reading.margin > 0 else "outside: 0"
+        return f"z {_digits(reading.z, level)}  margin 1−t·z {_digits(reading.margin, level)} ({state})"
+    scores = "s " + " ".join(_digits(s, level) for s in reading.z)
+    if reading.p is not None:
+        return f"{scores}  P " + " ".join(f"{p:.{3 - min(level, 1)}g}" for p in reading.p)
+    own = int(reading.label)
+    margins = [(labels[k], m) for k, m in enumerate(reading.margin) if k != own]
+    active = sum(1 for _, m in margins if m > 0)
+    named = ", ".join(f"{name}: {_digits(m, level)}" for name, m in margins)
+    return f"{scores}  margins s−s_y+1: {named} ({active} active)"
+
+
+def point_lines(reading: Reading, split: str, labels: tuple[str, ...], width: int) -> tuple[Line, ...]:
+    """The selected point in one line, or two where it does not fit: which row, its raw point, its
+    label, its score(s) and what the loss makes of them, the class predicted and its share of g.
+    The lesson's model (its columns are the point) keeps `point_line`."""
+    if reading.point is None and not isinstance(reading.z, tuple) and reading.p is not None:
+        return (point_line(reading, split, labels, width),)
+    right = reading.predicted == int(reading.label)
+    share = "not in g (test row)" if split == "test" else (
+        "g is 0" if reading.share is None else f"{number(100 * reading.share)}% of g")
+    x1, x2 = reading.point if reading.point is not None else reading.x[1:3]
+    head = f"{split} row {reading.index}  point ({number(x1)}, {number(x2)})  y {labels[int(reading.label)]}"
+    mark = (" ✓" if right else " ✗", f"bold {theme.GOOD if right else theme.BAD}")
+    guess = f"  → {labels[reading.predicted]}"
+    values = [_values(reading, labels, level) for level in range(3)]
+    one = f"{head}  {values[0]}{guess}"
+    if len(one) + len(mark[0]) + 2 + len(share) <= width:
+        return (((one, "bold"), mark, (f"  {share}", theme.INFO)),)
+    second = next((v for v in values if len(v) + 2 <= width), values[-1])
+    return (((head + guess, "bold"), mark, (f"  {share}", theme.INFO)), (("  " + second, ""),))

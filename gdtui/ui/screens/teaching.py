@@ -7,7 +7,7 @@ session, its scatter and its `say`, and draws the point line under the panels.
 
 from __future__ import annotations
 
-from ..point_mode import PointMode, point_line
+from ..point_mode import PointMode, point_lines
 from ..widgets.lines import Lines
 from ..widgets.picture_area import PictureArea
 from ..why import choose
@@ -100,5 +100,5 @@ class TeachingKeys:
         line.display = self.points.active and not self.app.unfit
         if self.points.active:
             reading = self.points.reading()
-            line.show((point_line(reading, self.points.split, self.session.trainer.data.labels,
-                                  line.content_size.width or self.size.width - 2),))
+            line.show(point_lines(reading, self.points.split, self.session.trainer.data.shown_labels,
+                                  line.content_size.width or self.size.width - 2))
