@@ -3,15 +3,20 @@ bursts (before it is drawn, after it closed) never break it; the title that name
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 from textual import events
 from textual.app import App
 
 from gdtui.describe import weight_label
+from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.landscape import Slice, Window
 from gdtui.ui.panels import landscape_title
 from gdtui.ui.screens.pair_chooser import PairChooser, PairPick, table_lines
-from gdtui.ui.surfaces import ChosenPair, pair_for
+from gdtui.ui import surfaces
+from gdtui.ui.surfaces import ChosenPair, SurfaceKeeper, pair_for
 from gdtui.ui.widgets.lines import text_of, width_of
 
 ALL = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin1", "sin2")
@@ -88,6 +93,27 @@ def test_the_title_names_the_pair_by_label_and_counts_the_held_weights_it_cannot
                                                              "7 others held")
     assert landscape_title("softmax", sl, 99.5, 25) == "softmax(w0.1,w1.2) ◉ 99.5"
     assert landscape_title("softmax", sl, 99.5, 24) == "softmax(w0.1,w1.2)"
+
+
+def test_a_large_surface_of_class_rows_is_first_estimated_then_replaced_by_the_exact_one(monkeypatch):
+    """Above the limit (rows x cells x class rows) the keeper shows an estimate from every k-th row,
+    the data loss scaled to all rows and the penalty added as it is, until the worker's surface arrives."""
+    trainer = create_trainer(TrainConfig(seed=1, samples=200, loss="softmax", classes=3, penalty="l2", lam=0.5))
+    X, y = trainer.data.X_train, trainer.data.y_train
+    monkeypatch.setattr(surfaces, "SYNC_LIMIT", 5_000)
+    keeper, path = SurfaceKeeper(), trainer.history.weights
+    needed = keeper.follow(trainer, path, (1, 5), 8, 6)
+    assert needed is keeper.wanted and keeper.estimated and needed.shape == (3, 3)
+    every = math.ceil(len(y) * 8 * 6 * 3 / 5_000)
+    for col, row in [(0, 0), (7, 5), (3, 2)]:
+        W = needed.weights_at(col, row)
+        S, rows = X[::every] @ W.T, np.arange(len(y[::every]))
+        data = np.sum(np.log(np.exp(S).sum(axis=1)) - S[rows, y[::every].astype(int)])
+        expected = data * len(y) / len(rows) + 0.5 / 2 * np.sum(W[:, 1:] ** 2)
+        assert keeper.surface.values[row, col] == pytest.approx(expected, rel=1e-9)
+    exact = surfaces.surface_of(trainer, needed)
+    assert keeper.arrived(exact) and keeper.surface is exact and not keeper.estimated
+    assert keeper.follow(trainer, path, (1, 5), 8, 6) is None  # (nothing changed: nothing to compute)
 
 
 # ---- the chooser on its own --------------------------------------------------------------------------
