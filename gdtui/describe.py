@@ -74,3 +74,12 @@ def boundary_equation(w: tuple[float, ...], digits: int = 4) -> str:
 
 def _signed(value: float, digits: int) -> str:
     return f"- {-value:.{digits}g}" if value < 0 else f"+ {value:.{digits}g}"
+
+
+def weight_label(index: int, shape: tuple[int, ...]) -> str:
+    """The weight at flat `index` (row by row) of weights of `shape`: `w{j}` for one row, `w{k}.{j}`
+    (class k, column j) for class rows; () is one row."""
+    if len(shape) < 2:
+        return weight_name(index)
+    k, j = divmod(index, shape[1])
+    return f"w{k}.{j}"

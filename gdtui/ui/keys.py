@@ -96,7 +96,8 @@ SOLO_KEYS = (
         "replaced; u again returns.", footer=False),
     Key("l", "toggle_landscape", "landscape", "Loss landscape over two weights (the third held at its value), "
         "with the run's path and the current point ◉.", footer=False),
-    Key("w", "cycle_pair", "weights pair", "Landscape over the next pair of weights: (w1, w2), (w0, w1), (w0, w2).",
+    Key("w", "cycle_pair", "weights pair", "Landscape over any two weights: w lists them all (arrows move, space "
+        "or enter picks x then y, escape cancels; w again: the next pair, e.g. (w1, w2) → (w0, w1) → (w0, w2)).",
         footer=False),
     Key("e", "toggle_evaluation", "evaluate", "Evaluation panel: scikit-learn's classification report and the "
         "confusion matrix of the weights shown (t switches train/test).", footer=False),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
-from gdtui.describe import boundary_equation, schedule as schedule_words
+from gdtui.describe import boundary_equation, schedule as schedule_words, weight_label
 from gdtui.engine.evaluate import Evaluation
 from gdtui.engine.losses import LOSSES
 from gdtui.engine.optim import RULES
@@ -130,14 +130,18 @@ def scale_markup(surface, width: int) -> str:
 
 
 def landscape_title(loss: str, sl, value: float, width: int) -> str:
-    """The landscape's title: which loss over which two weights, the loss at ◉, the weights held."""
-    (a, b) = sl.axes
-    held = " ".join(f"w{i}={sl.held[i]:.3g}" for i in sl.held_axes)
-    for text in (f"landscape {loss}(w{a}, w{b}) · ◉ L = {value:.5g} · {held}", f"{loss}(w{a},w{b}) · ◉ {value:.4g} · {held}",
-                 f"{loss}(w{a},w{b}) ◉ {value:.4g}"):
+    """The landscape's title: which objective over which two weights (by label), the value at ◉,
+    the weights held (each by value while they fit, else how many)."""
+    a, b = (weight_label(i, sl.shape) for i in sl.axes)
+    name = f"({loss})" if " " in loss else loss
+    held = " ".join(f"{weight_label(i, sl.shape)}={sl.held[i]:.3g}" for i in sl.held_axes)
+    kept = [held] + ([f"{len(sl.held_axes)} others held"] if len(sl.held_axes) > 1 else [])
+    texts = [text for words in kept for text in (f"landscape {name}({a}, {b}) · ◉ L = {value:.5g} · {words}",
+                                                 f"{name}({a},{b}) · ◉ {value:.4g} · {words}")]
+    for text in texts + [f"{name}({a},{b}) ◉ {value:.4g}"]:
         if len(text) <= width:
             return text
-    return f"{loss}(w{a},w{b})"
+    return f"{name}({a},{b})"
 
 
 COLUMN_WIDTHS = {"epoch": 7, "loss": 12, "train": 6, "test": 6}

@@ -283,7 +283,7 @@ class SoloSession:
         self.trainer.reset(weights)
         self.discarded = old
         if weights is not None:
-            return f"new run from the clicked W ({', '.join(f'{w:.3g}' for w in weights.tolist())}); u brings the " \
+            return f"new run from the clicked W ({', '.join(f'{w:.3g}' for w in weights.flat)}); u brings the " \
                    "old one back"
         return f"a fresh start; u brings back the run at epoch {old.epoch}" if old.epoch or old.batch else ""
 

@@ -113,3 +113,24 @@ async def test_a_cell_grid_says_which_cell_was_clicked():
         await pilot.click("#grid", offset=(19, 5))
         await pilot.pause()
     assert app.clicked == [(0, 0), (7, 3), (19, 5)]
+
+
+async def test_a_click_on_the_landscape_of_class_rows_starts_from_that_cells_weight_matrix(make_app):
+    app = make_app(loss="softmax", classes=3, alpha=0.001)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _landscape_after(pilot, "space", "space")
+        before = app.session.trainer
+        surface = app.solo.surfaces.surface
+        assert surface.slice.axes == (1, 2) and surface.slice.shape == (3, 3)  # w0.1, w0.2
+        x, y = surface.slice.window.point(4, 2)
+        await pilot.click("#grid", offset=(4, 2))
+        await pilot.pause()
+        trainer = app.session.trainer
+        assert trainer is not before and trainer.epoch == 0 and before.epoch == 2
+        expected = before.weights.copy()
+        expected[0, 1], expected[0, 2] = x, y  # the cell's two weights; the other seven as they were
+        np.testing.assert_array_equal(trainer.weights, expected)
+        assert app.solo.landscape_value == pytest.approx(surface.values[2, 4], rel=1e-12)
+        notice = app.solo.query_one("#notice").text
+        assert notice == f"new run from w0.1={x:.3g}, w0.2={y:.3g}, 7 others held; u brings the old one back"
+        assert "\n" not in notice  # (one line at 80 columns)

@@ -115,20 +115,29 @@ async def test_landscape_is_computed_only_when_its_slice_changes(make_app, size)
         first = app.solo.surfaces.surface
         await pilot.press("t", "L")  # redraws that change neither the slice nor the window
         assert app.solo.surfaces.surface is first
-        await pilot.press("w")
+        await pilot.press("w", "w")  # (the chooser, then its next pair)
         await pilot.pause()
         assert app.solo.surfaces.surface is not first and app.solo.surfaces.surface.slice.axes == (0, 1)
 
 
-async def test_w_cycles_the_pair_and_l_closes(make_app, size):
+async def test_w_w_steps_through_the_pairs_and_l_closes(make_app, size):
+    """`w` opens the chooser; `w` in it takes the next pair, so `w w` steps as the old cycle did."""
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await pilot.press("w")
         await pilot.pause()
+        assert type(app.screen).__name__ == "PairChooser" and app.solo.left == "scatter"
+        await pilot.press("w")
         await pilot.pause()
-        assert (app.solo.left == 'landscape') and app.solo.pair == 1
+        await pilot.pause()
+        assert app.screen is app.solo and app.solo.left == "landscape"
+        assert app.solo.surfaces.surface.slice.axes == (0, 1)
         await pilot.press("w", "w")
-        assert app.solo.pair == 0
+        await pilot.pause()
+        assert app.solo.surfaces.surface.slice.axes == (0, 2)
+        await pilot.press("w", "w")
+        await pilot.pause()
+        assert app.solo.surfaces.surface.slice.axes == (1, 2)
         await pilot.press("l")
         assert not (app.solo.left == 'landscape') and type(app.solo.query_one('#grid').picture).__name__ == "Scatter"
 

@@ -58,8 +58,9 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
         self.log_scale = False
         self.left = "scatter"
         """What the left panel shows: one of LEFT_PANELS."""
-        self.pair = 0
-        """Index into `landscape.PAIRS` of the weights the landscape spans."""
+        self.pair = None
+        """The pair of weights the learner chose for the landscape (a `surfaces.ChosenPair`); None:
+        the default pair (w1, w2 for one row)."""
         self.preview = False
         self.surfaces = SurfaceKeeper()
         self.landscape_value = float("nan")

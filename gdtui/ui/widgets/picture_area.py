@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.markup import escape
 
+from gdtui.describe import weight_label
+
 from .. import panels
 from ..legend import legend
 from ..pictures import Landscape, PointCells, Scatter
@@ -60,12 +62,13 @@ class PictureArea(Framed):
         self.grid.show(Scatter(cells, split, weights, highlight, ghosts, selected))
 
     def landscape(self, loss: str, wanted, surface, estimated: bool, path, value: float) -> None:
-        """The surface over `wanted`'s window (an estimate from a sample of the rows, if `estimated`),
-        the run's `path` on it and the loss `value` at its end."""
+        """The surface of objective `loss` over `wanted`'s window (an estimate from a sample of the
+        rows, if `estimated`), the run's `path` (k, *weight shape) on it and the value at its end."""
         room = self.room
         scale = panels.scale_markup(surface, room - 12 if estimated else room) if surface is not None else ""
         self.set_titles(panels.landscape_title(loss, wanted, value, room), ("≈ sample · " if estimated else "") + scale)
         (a, b), window = wanted.axes, wanted.window
-        self._axes((window.x_min, window.x_max, f"w{a}"), (window.y_max, window.y_min, f"w{b}"))
+        self._axes((window.x_min, window.x_max, weight_label(a, wanted.shape)),
+                   (window.y_max, window.y_min, weight_label(b, wanted.shape)))
         if surface is not None:
-            self.grid.show(Landscape(surface, path))
+            self.grid.show(Landscape(surface, path.reshape(len(path), -1)))
