@@ -94,8 +94,8 @@ SOLO_KEYS = (
     Key("j", "type_epoch", "jump…", "Type an epoch to show (rewinds to it; the latest is live).", footer=False),
     Key("u", "undo", "undo", "Undo the last discard (r, d, D or a new model: F, Z, K, f): back to the run it "
         "replaced; u again returns.", footer=False),
-    Key("l", "toggle_landscape", "landscape", "Loss landscape over two weights (the third held at its value), "
-        "with the run's path and the current point ◉.", footer=False),
+    Key("l", "toggle_landscape", "landscape", "Loss landscape over two weights (the others held at their values; "
+        "with a penalty, the objective the rule descends), with the run's path and the current point ◉.", footer=False),
     Key("w", "cycle_pair", "weights pair", "Landscape over any two weights: w lists them all (arrows move, space "
         "or enter picks x then y, escape cancels; w again: the next pair, e.g. (w1, w2) → (w0, w1) → (w0, w2)).",
         footer=False),
