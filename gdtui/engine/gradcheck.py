@@ -90,17 +90,38 @@ def numeric_gradient(value, w: np.ndarray, h: float = 1e-6) -> np.ndarray:
 
 def exact_value(loss: Loss, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     """The printed loss at `w` with as little machine-dependent rounding as NumPy allows: the logits
-    as elementwise products added column by column (no BLAS, whose summation order varies with
-    the CPU), the rows' terms added exactly (`math.fsum`). A finite difference divides rounding
-    by 2h, so the check's last digits would otherwise differ from one CPU to the next."""
-    if loss.name not in ("sse", "bce"):  # (the score losses: plain formulas already, see `multiclass`)
-        return loss.value(X, y, w)
-    z = X[:, 0] * w[0]
-    for j in range(1, X.shape[1]):
-        z = z + X[:, j] * w[j]
+    (or class scores) as elementwise products added column by column (no BLAS, whose summation
+    order varies with the CPU), the rows' terms added exactly (`math.fsum`). A finite difference
+    divides rounding by 2h, so the check's last digits would otherwise differ from one CPU to the next."""
+    w = np.asarray(w, dtype=np.float64)
+    if w.ndim == 2:
+        return math.fsum(_class_terms(loss.name, _products(X, w.T), y.astype(np.int64)).tolist())
+    z = _products(X, w)
     if loss.name == "sse":
         e = 1.0 / (1.0 + np.exp(-np.clip(z, -LOGIT_CLIP, LOGIT_CLIP))) - y
         terms = e * e
-    else:
+    elif loss.name == "bce":
         terms = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
+    else:  # hinge
+        terms = np.maximum(1.0 - (2.0 * y - 1.0) * z, 0.0)
     return math.fsum(terms.tolist())
+
+
+def _products(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """X @ w, (d,) or (d, K), as products added column by column in a fixed order."""
+    out = X[:, 0, None] * w[0] if w.ndim == 2 else X[:, 0] * w[0]
+    for j in range(1, X.shape[1]):
+        out = out + (X[:, j, None] * w[j] if w.ndim == 2 else X[:, j] * w[j])
+    return out
+
+
+def _class_terms(name: str, S: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Each row's term of the softmax cross-entropy or the multi-class hinge, from its scores S (n, K)."""
+    rows = np.arange(len(classes))
+    own = S[rows, classes]
+    if name == "softmax":
+        top = S.max(axis=1)
+        return np.log(np.exp(S - top[:, None]).sum(axis=1)) + top - own
+    margins = np.maximum(S - own[:, None] + 1.0, 0.0)
+    margins[rows, classes] = 0.0
+    return margins.sum(axis=1)

@@ -107,17 +107,23 @@ def choose(tables: list[tuple[str, list[tuple[float, ...]]]], names: tuple[str, 
 def table_lines(plan: Plan, tables: list[tuple[str, list[tuple[float, ...]]]], names: tuple[str, ...]) -> list[Line]:
     """The tables as laid out by `plan`: per band, the header of column names, then each table's
     rows (K rows: the table's symbol on its first row and the class index on each). The lesson's
-    signed numbers where every one fits, else each number with the most digits that fit."""
+    signed numbers where every one fits, else each number with the most digits that fit (up to 4)."""
     values = [row[j] for _, rows in tables for row in rows for band in plan.bands for j in band]
     signed = all(len(number(v)) < plan.cells for v in values)
+
+    def shown(value: float) -> str:  # (two spaces before a number that keeps 3 digits with them: easier to read)
+        if signed:
+            return number(value)
+        roomy = fitted(value, plan.cells - 2)
+        return roomy[0] if roomy and roomy[1] >= 3 else fitted(value, plan.cells - 1)[0]
+
     many = len(tables[0][1]) > 1
     lines: list[Line] = []
     for band in plan.bands:
         lines.append(((" " * LABEL_WIDTH, ""), ("".join(names[j].rjust(plan.cells) for j in band), theme.DIM)))
         for symbol, rows in tables:
             for k, row in enumerate(rows):
-                text = "".join((number(row[j]) if signed else fitted(row[j], plan.cells - 1)[0]).rjust(plan.cells)
-                               for j in band)
+                text = "".join(shown(row[j]).rjust(plan.cells) for j in band)
                 if many:
                     label = ((symbol if k == 0 else "").ljust(3), "bold"), (f"{k} ", theme.DIM)
                 else:
