@@ -72,55 +72,50 @@ def _lesson_numbers(snap: Snapshot, width: int, detailed: bool) -> tuple[Line, .
 
 
 def _model_numbers(snap: Snapshot, width: int, detailed: bool) -> tuple[Line, ...]:
-    """Any shape: W and g always (else W alone), then, while lines are left, the penalty and the
-    standardizing, the score functions, the step, the rule's memory and the detailed notes."""
-    many = snap.rows > 1
-
-    def table(symbol: str, values: tuple) -> tuple[str, list[tuple[float, ...]]]:
-        return symbol, list(values) if many else [values]
-
+    """Any shape: W and g (else W alone) and |g| with g's formula, then, in this order while lines
+    are left, the penalty and the standardizing, the score functions, the step, the rule's memory
+    and the detailed notes."""
     names = column_names(snap.features)
     room = TALL_ROOM if detailed else ROOM
     gradient = _prose_lines(_gradient_notes(snap, width), width)
-    tables = [table("W", snap.weights), table("g", snap.direction)]
+    tables = [_table("W", snap.weights, snap), _table("g", snap.direction, snap)]
     plan = choose(tables, names, width, room - len(gradient))
     if plan is None:
         tables = tables[:1]
         plan = choose(tables, names, width, room - len(gradient))
-    shown = plan.height(len(tables), snap.rows) if plan else 0
-    left = room - shown - len(gradient)
-    extra_tables: list = []
+    left = room - len(gradient) - (plan.height(len(tables), snap.rows) if plan else 0)
     blocks: dict[str, tuple[Line, ...]] = {}
-    optional = [("model", _prose_lines(_model_notes(snap, width), width))]
-    if len(tables) == 1:
-        optional.append(("hint", prose("g per weight: the gradient inspector (g)", theme.DIM, width)))
-    optional.append(("equation", None))
-    more = [[table("Δw" if many else "step", snap.last_step)],
-            [table(symbol, values) for symbol, _, values in snap.optimizer_state]]
-    for name, lines in optional:
-        if lines is None:
-            lines = _equation(snap, width, left)
+    hint = prose("g per weight: the gradient inspector (g)", theme.DIM, width) if len(tables) == 1 else ()
+    for name, lines in (("model", _prose_lines(_model_notes(snap, width), width)), ("hint", hint),
+                        ("equation", None)):
+        lines = _equation(snap, width, left) if lines is None else lines
         if len(lines) <= left:
             blocks[name], left = lines, left - len(lines)
     if plan is not None and len(tables) == 2:
-        for group in more:
-            cost = plan.height(len(group), snap.rows) - (1 if plan.hidden else 0) - len(plan.bands)
+        step = [_table("Δw" if snap.rows > 1 else "step", snap.last_step, snap)]
+        memory = [_table(symbol, values, snap) for symbol, _, values in snap.optimizer_state]
+        for group in (step, memory):
+            cost = len(plan.bands) * len(group) * snap.rows
             if group and cost <= left and plan.digits(group, names) >= 1:
-                extra_tables += group
-                left -= cost
+                tables, left = tables + group, left - cost
     if detailed:
-        detail = _prose_lines(_detail_notes(snap, {symbol for symbol, _ in extra_tables}), width)
+        detail = _prose_lines(_detail_notes(snap, {symbol for symbol, _ in tables}), width)
         if len(detail) <= left:
             blocks["detail"] = detail
     out: list[Line] = []
     if plan is not None:
-        out += table_lines(plan, tables + extra_tables, names)
+        out += table_lines(plan, tables, names)
         if plan.hidden:
             out.append(((window_note(plan, names, width), theme.DIM),))
     out += gradient
     for name in ("hint", "detail", "model", "equation"):
         out += blocks.get(name, ())
     return tuple(out)
+
+
+def _table(symbol: str, values: tuple, snap: Snapshot) -> tuple[str, list[tuple[float, ...]]]:
+    """A table of `tables`: its symbol and its rows (one, or one per class)."""
+    return symbol, list(values) if snap.rows > 1 else [values]
 
 
 def _prose_lines(notes: list[str], width: int) -> tuple[Line, ...]:
