@@ -72,6 +72,30 @@ def boundary_equation(w: tuple[float, ...], digits: int = 4) -> str:
     return "no boundary (w1 = w2 = 0)"
 
 
+COLUMN_NAMES = {"x1": "x1", "x2": "x2", "x1^2": "x1²", "x2^2": "x2²", "x1x2": "x1·x2", "sin1": "sin x1",
+                "sin2": "sin x2"}
+"""How the screen writes each feature column (`gdtui.engine.features`)."""
+
+
+def column_names(features: tuple[str, ...]) -> tuple[str, ...]:
+    """The design matrix's columns as the screen names them: `1` (the bias), then each feature."""
+    return ("1", *(COLUMN_NAMES[name] for name in features))
+
+
+def weight_labels(rows: int, columns: int) -> tuple[str, ...]:
+    """Every weight's label in flat order (k*d + j): `w0 … w{d-1}` for one row, `w{k}.{j}` for K rows."""
+    if rows == 1:
+        return tuple(weight_name(j) for j in range(columns))
+    return tuple(f"w{k}.{j}" for k in range(rows) for j in range(columns))
+
+
+def score_terms(row: tuple[float, ...], names: tuple[str, ...], digits: int = 3) -> tuple[str, ...]:
+    """A score's terms with their numbers: the bias, then `+ 1.3·x1`, `- 0.8·x2`, ... (`names`:
+    the columns, `column_names`)."""
+    row = tuple(w + 0.0 for w in row)  # (-0.0 + 0.0 is 0.0: no `+ -0`)
+    return (f"{row[0]:.{digits}g}", *(f"{_signed(w, digits)}·{name}" for w, name in zip(row[1:], names[1:])))
+
+
 def _signed(value: float, digits: int) -> str:
     return f"- {-value:.{digits}g}" if value < 0 else f"+ {value:.{digits}g}"
 

@@ -29,7 +29,8 @@ class Snapshot:
     last_step: tuple
     """The change of the weights made by the last update (batch or epoch)."""
     direction: tuple
-    """The update direction (loss gradient, see `gdtui.engine.losses`) of the last update."""
+    """The update direction of the last update: the loss's (see `gdtui.engine.losses`), plus the
+    penalty's gradient when one is set."""
     loss: float
     """The lesson's loss of the last finished epoch as it was logged (measured before its updates;
     epoch 0: at the initial weights)."""
@@ -49,10 +50,29 @@ class Snapshot:
     optimizer_state: tuple[tuple[str, str, tuple], ...]
     """(symbol, meaning, values) for each piece of memory the update rule keeps."""
     stop_reason: str | None
+    features: tuple[str, ...] = ("x1", "x2")
+    """The design matrix's columns after the bias (`TrainConfig.features`), in the weights' order."""
+    standardize: bool = False
+    """Whether the feature columns are standardized with the training split's statistics."""
+    class_names: tuple[str, ...] = ("0", "1")
+    """The data's label of each class, class 0 first (`Dataset.labels`: a file's text, unescaped)."""
+    penalty: str = "none"
+    """`none`, `l1` or `l2`: the penalty whose gradient `direction` includes."""
+    lam: float = 0.0
+    """The penalty's strength λ."""
 
     @property
     def direction_norm(self) -> float:
         return math.hypot(*np.ravel(self.direction).tolist())
+
+    @property
+    def classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def rows(self) -> int:
+        """Rows of weights: 1 (one score) or K (one score per class)."""
+        return len(self.weights) if isinstance(self.weights[0], tuple) else 1
 
 
 def memory(rule: str, state: OptState) -> tuple[tuple[str, str, tuple], ...]:
@@ -85,4 +105,5 @@ def _snapshot(trainer, epoch, batch, w, step, direction, loss, alpha, rule, stat
         last_step=plain(step), direction=plain(direction), loss=loss, loss_here=here, train_accuracy=train,
         test_accuracy=trainer.accuracy(w, "test"), alpha=float(alpha), schedule=cfg.schedule,
         momentum=float(cfg.momentum), optimizer=rule, loss_name=cfg.loss, batch_size=cfg.batch_size,
-        optimizer_state=memory(rule, state), stop_reason=stop)
+        optimizer_state=memory(rule, state), stop_reason=stop, features=tuple(cfg.features),
+        standardize=cfg.standardize, class_names=tuple(trainer.data.labels), penalty=cfg.penalty, lam=float(cfg.lam))

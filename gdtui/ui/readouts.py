@@ -12,9 +12,10 @@ from gdtui.engine.gradcheck import GradientCheck, gradient_check
 
 
 def gradient_check_at(trainer: Trainer, weights: np.ndarray) -> GradientCheck:
-    """The analytic gradient of the training loss at `weights` against a finite difference."""
-    data = trainer.data
-    return gradient_check(trainer.loss, data.X_train, data.y_train, weights)
+    """The analytic gradient of the training loss (plus the penalty, if one is set) at `weights`
+    against a finite difference."""
+    data, cfg = trainer.data, trainer.config
+    return gradient_check(trainer.loss, data.X_train, data.y_train, weights, penalty=cfg.penalty, lam=cfg.lam)
 
 
 class Evaluations:

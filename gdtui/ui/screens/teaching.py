@@ -7,6 +7,8 @@ session, its scatter and its `say`, and draws the point line under the panels.
 
 from __future__ import annotations
 
+from gdtui.describe import column_names
+
 from ..point_mode import PointMode, point_lines
 from ..widgets.lines import Lines
 from ..widgets.picture_area import PictureArea
@@ -23,8 +25,9 @@ class TeachingKeys:
     def action_inspect(self) -> None:
         session = self.session
         self.inspection = session.gradient_check()
+        config = session.trainer.config
         self.app.push_screen(GradientInspector(explain(self.inspection, session.trainer.loss, session.shown_epoch,
-                                                       session.trainer.config.batch_size is not None)))
+                                                       config.batch_size is not None, column_names(config.features))))
 
     def action_toggle_preview(self) -> None:
         self.preview = not self.preview
