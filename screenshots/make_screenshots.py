@@ -37,12 +37,16 @@ STATES = [
     ("circles", dict(dataset="circles", loss="bce", alpha=0.001), ["space"] * 20),
     ("why", dict(), ["space", "y"]),
     ("points", dict(), ["space", "space", "i", "up", "up"]),
-    ("models-circles", dict(dataset="circles", features=("x1", "x2", "x1^2", "x2^2"), loss="bce", alpha=0.05,
-                            epochs=300), ["p"]),
+    ("models-features", dict(dataset="circles", features=("x1", "x2", "x1^2", "x2^2"), loss="bce", alpha=0.05,
+                             epochs=300), ["p"]),
+    ("models-standardize", dict(features=("x1", "x2", "x1^2", "x2^2", "x1x2", "sin1", "sin2"), standardize=True,
+                                loss="bce", alpha=0.01, epochs=60), ["p", "g"]),
+    ("models-penalty", dict(dataset="moons", features=("x1", "x2", "x1^2", "x2^2", "x1x2"), penalty="l1", lam=1.0,
+                            loss="bce", alpha=0.01, epochs=100), ["p", "y"]),
+    ("models-hinge", dict(dataset="moons", loss="hinge", alpha=0.001, epochs=100), ["p", "i"]),
     ("models-softmax", dict(classes=3, loss="softmax", alpha=0.001, epochs=200), ["p"]),
     ("models-svm", dict(classes=4, loss="svm", alpha=0.001, epochs=150), ["p", "e"]),
-    ("models-penalty", dict(features=("x1", "x2", "x1^2", "x2^2", "x1x2", "sin1", "sin2"), standardize=True,
-                            penalty="l1", lam=1.0, loss="bce", alpha=0.01, epochs=100), ["p", "y"]),
+    ("models-classes", dict(classes=6, loss="softmax", alpha=0.0005, epochs=300), ["p", "l"]),
 ]
 
 
