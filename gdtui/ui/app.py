@@ -186,7 +186,8 @@ class GDApp(App[int]):
 
     def keep_session(self) -> None:
         """Autosave (see `gdtui.ui.sessions`); the outcome goes to `autosaved`. A run not yet
-        stepped is not kept: it would replace the last kept session with nothing to resume. Any
+        stepped is not kept (unless it replaced a trained one: `SoloSession.untouched`): it would
+        replace the last kept session with nothing to resume. Any
         thread may call it (the exit guard's does when the loop is stuck): the session's lock
         keeps it from reading a trainer in the middle of a step. While the lesson is open, the
         learner's own run (set aside) is kept, not the step's prepared one."""
@@ -194,7 +195,7 @@ class GDApp(App[int]):
             if self.status.folder is not None:
                 self.status.leave(self._status_values())
             trainer = self.tour.set_aside or self.session.trainer
-            if trainer.epoch == 0 and trainer.batch == 0:
+            if trainer.epoch == trainer.batch == 0 and (self.tour.set_aside is not None or self.session.untouched):
                 self.autosaved = "gdtui: nothing trained, so the last kept session stays as it was"
                 return
             try:

@@ -123,7 +123,7 @@ class SoloSession:
         trainer = self.trainer
         path = trainer.history.weights[: self.shown_epoch + 1]
         if self.viewing is None and trainer.batch:
-            path = np.vstack([path, trainer.weights])
+            path = np.concatenate([path, trainer.weights[None]])  # (k, *shape): one row or K rows
         return path
 
     def gradient_check(self) -> GradientCheck:
@@ -348,5 +348,5 @@ class SoloSession:
 
     @property
     def untouched(self) -> bool:
-        """Nothing trained yet: keeping it would replace the last kept session with nothing."""
-        return self.trainer.epoch == 0 and self.trainer.batch == 0
+        """Nothing trained, here or in the run this one replaced: not keeping it loses nothing."""
+        return all(run is None or run.epoch == run.batch == 0 for run in (self.trainer, self.discarded))

@@ -234,3 +234,23 @@ def test_jump_shows_any_recorded_epoch_and_refuses_others():
     assert s.jump(10) == "" and s.viewing is None
     assert s.jump(11).startswith("refused: epoch must be a whole number in [0, 10]")
     assert s.undo() == "nothing to undo: u brings back a run that r, d, D or a new model (F, Z, K, f) replaced"
+
+
+def test_a_new_run_that_replaced_a_trained_one_is_worth_keeping():
+    s = session()
+    s.reset()
+    assert s.untouched  # (a fresh start of nothing trained replaced nothing trained)
+    s.step_epoch()
+    s.settings.model.cycle_features()
+    assert s.trainer.epoch == 0 and not s.untouched  # (the learner chose the new model: quitting keeps it)
+
+
+def test_the_path_mid_epoch_ends_at_the_current_weights_for_every_shape():
+    for options in (dict(batch_size=256), dict(batch_size=256, loss="softmax", classes=3)):
+        s = session(**options)
+        s.step_epoch()
+        s.step_batch()
+        path = s.path()
+        assert path.shape == (3, *s.trainer.weights.shape), options
+        np.testing.assert_array_equal(path[-1], s.trainer.weights)
+        np.testing.assert_array_equal(path[1], s.trainer.history.weights[1])

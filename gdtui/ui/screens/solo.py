@@ -95,13 +95,17 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
 
     # ---- drawing -----------------------------------------------------------------------------
 
-    def redraw(self) -> None:
+    def redraw(self, said: str = "") -> None:
+        """Draw what the session holds; `said` (an action's note) is said with what the redraw finds
+        to say (what stopped a run, the saturation note), so that neither hides the other."""
         session = self.session
         view = self.shown = session.view()
         if self.app.unfit:  # the panels are hidden (and sizeless) until the terminal grows
+            if said:
+                self.say(said)
             return
         snap = view.snapshot
-        note = "; ".join(filter(None, (session.take_halt_note(),
+        note = "; ".join(filter(None, (said, session.take_halt_note(),
                                        self.saturation.check(session.trainer, snap.weights))))
         with self.app.batch_update():
             status = self.query_one("#status", Lines)
@@ -156,9 +160,7 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
         """After an action: the note said, the run loop in step with the session, one redraw."""
         if not self.session.running:
             self.loop.stop()
-        if note:
-            self.say(note)
-        self.redraw()
+        self.redraw(note)
 
     def action_step_epoch(self) -> None:
         self._done(self.session.step_epoch())
@@ -219,6 +221,7 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
         split, no preview, `left` in the left area."""
         self.loop.stop()
         self._new_data()
+        self.action_leave_mode()  # (the point selected was of the other run's data)
         self.split, self.eval_split, self.preview = "train", "test", False
         self.show_left(left)
 

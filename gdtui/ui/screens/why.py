@@ -37,7 +37,8 @@ class WhyScreen(ModalScreen[None]):
         self._lay_out()
 
     def _lay_out(self) -> None:
-        width = min(self.size.width, MAX_WIDTH) - 4  # (the border and the padding)
+        scrollbar = self.query_one("#why-box").styles.scrollbar_size_vertical
+        width = min(self.size.width, MAX_WIDTH) - 4 - scrollbar  # (the border, the padding, the scrollbar)
         self.query_one("#why-body", Lines).show(why_lines(self.why, width))
 
     def action_close(self) -> None:

@@ -1,0 +1,61 @@
+"""The solo view with models beyond the lesson's, in the app: what a learner's key sequences do
+(found by attacking it: a landscape mid-epoch with K rows, the lesson over a selected class-5 point,
+a model key's note beside the saturation note, quitting after a new model)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdtui.engine.session import load
+from gdtui.ui.solo import SoloSession
+
+from app_support import kept_file
+
+SOFTMAX = dict(loss="softmax", classes=3, alpha=0.001)
+
+
+async def test_the_landscape_mid_epoch_with_a_row_per_class(make_app):
+    app = make_app(batch_size=256, **SOFTMAX)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "l")
+        await pilot.pause()
+        await pilot.press("n")  # (the epoch's second batch, the landscape shown)
+        await pilot.pause()
+        trainer = app.session.trainer
+        assert (trainer.epoch, trainer.batch) == (1, 0) and app.solo.left == "landscape"
+        assert "softmax(w0.1" in app.solo.query_one("#picture").border_title
+
+
+async def test_the_lesson_over_a_selected_point_of_a_sixth_class_leaves_point_mode(make_app):
+    app = make_app(loss="softmax", classes=6)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "i")
+        await pilot.pause()
+        app.solo.points.index = int(np.flatnonzero(app.session.trainer.data.y_train == 5)[0])
+        await pilot.press("T")
+        await pilot.pause()
+        assert not app.solo.points.active and not app.solo.query_one("#point").display
+        assert app.session.trainer.config.classes == 2
+
+
+async def test_a_model_keys_note_is_said_beside_the_saturation_note(make_app):
+    app = make_app(init_weights=(5.0, 3.0, 3.0), epochs=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        for _ in range(400):
+            if not app.session.running:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("home", "P")
+        await pilot.pause()
+        note = app.solo.query_one("#notice").text.replace("\n", " ")
+        assert "penalty l2" in note and "forked a new run at epoch 0" in note
+
+
+async def test_quitting_after_a_new_model_keeps_the_new_model(make_app, private_state_home):
+    app = make_app(**SOFTMAX)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "space", "F", "q")
+    kept = load(kept_file(private_state_home))
+    assert kept.epoch == 0 and kept.config.features == ("x1", "x2", "x1^2", "x2^2") and kept.weights.shape == (3, 5)
+    assert isinstance(app.session, SoloSession) and app.session.discarded.epoch == 2
