@@ -54,6 +54,16 @@ class Reading:
     point: tuple[float, float] | None = None
     """The raw (x1, x2), where the columns are not simply (1, x1, x2)."""
 
+    @property
+    def active(self) -> bool | tuple[bool, ...] | None:
+        """hinge: is the row inside the margin (1 − t·z > 0); svm: is each class's margin active
+        (> 0; never the label's own, which is 0); else None."""
+        if self.margin is None:
+            return None
+        if isinstance(self.margin, tuple):
+            return tuple(m > 0 for m in self.margin)
+        return self.margin > 0
+
 
 class Parts:
     """Every row's contribution to g at one set of weights, kept for the readings of one split."""
