@@ -90,6 +90,11 @@ class ClassRow:
     def predicted(self) -> int:
         return int(np.argmax(self.scores))
 
+    @property
+    def active(self) -> tuple[bool, ...] | None:
+        """svm: is each class's margin active (> 0; never the label's own, which is 0); None for softmax."""
+        return None if self.margins is None else tuple(m > 0 for m in self.margins)
+
 
 def hinge_rows(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
     z = X @ w

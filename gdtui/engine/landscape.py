@@ -162,13 +162,28 @@ class Surface:
         return np.minimum(((v - lo) / (hi - lo) * levels).astype(np.int64), levels - 1)
 
 
+def penalty_factor(loss: Loss | ScoreLoss, penalty: str) -> float:
+    """What the objective multiplies the penalty's value by: 0 without one, else the loss's
+    `gradient_factor`, so that the penalty is in the printed loss's units (for sse the direction
+    is the gradient of ½·SSE plus the penalty's, so the surface whose slope the rule follows is
+    SSE + 2·penalty)."""
+    return 0.0 if penalty == "none" else loss.gradient_factor
+
+
+def objective_label(loss: Loss | ScoreLoss, penalty: str) -> str:
+    """The objective written out: the loss's name, plus the penalty with its factor where that is
+    not 1 (`bce`, `bce + l1`, `sse + 2·l2`)."""
+    if penalty == "none":
+        return loss.name
+    factor = penalty_factor(loss, penalty)
+    return f"{loss.name} + {penalty}" if factor == 1 else f"{loss.name} + {factor:g}·{penalty}"
+
+
 def losses_at(loss: Loss | ScoreLoss, X: np.ndarray, y: np.ndarray, weights: np.ndarray, penalty: str = "none",
               lam: float = 0.0, every: int = 1) -> np.ndarray:
     """The objective at each of the (m, n) flat weight vectors (n = K*d for K class rows): the
-    printed loss over all rows of X plus, with a penalty, the penalty in the printed loss's units
-    (`loss.gradient_factor` times its value: for sse the direction is the gradient of ½·SSE plus
-    the penalty's, so the surface whose slope the rule follows is SSE + 2·penalty). With `every`
-    > 1, the loss is estimated from every `every`-th row and scaled to all of them."""
+    printed loss over all rows of X plus, with a penalty, its value times `penalty_factor`. With
+    `every` > 1, the loss is estimated from every `every`-th row and scaled to all of them."""
     weights = np.asarray(weights, dtype=np.float64)
     sample_X, sample_y = X[::every], y[::every]
     if isinstance(loss, ScoreLoss):
@@ -182,7 +197,7 @@ def losses_at(loss: Loss | ScoreLoss, X: np.ndarray, y: np.ndarray, weights: np.
     if every > 1:
         total = total * (len(y) / len(sample_y))
     if penalty != "none":
-        total = total + loss.gradient_factor * _penalties(penalty, lam, weights, X.shape[1])
+        total = total + penalty_factor(loss, penalty) * _penalties(penalty, lam, weights, X.shape[1])
     return total
 
 

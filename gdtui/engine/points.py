@@ -5,7 +5,8 @@
 g over all training rows, with its share of g (the part's projection on g divided by |g|², parts
 and g flattened: with the penalty's share, the shares of all rows add up to 1). `saturation`
 counts the rows whose p lies within `SATURATED` of 0 or 1 (softmax: whose P is that close to one
-class), where sse's factor p(1 − p) vanishes.
+class), where sse's factor p(1 − p) vanishes; `saturation_verdict` says whether that is worth
+telling the user.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ SATURATED = 1e-6
 """p within this of 0 or 1 counts as saturated."""
 SAMPLE_ROWS = 20_000
 """`saturation` looks at most at this many rows (evenly spaced), so that it stays cheap per frame."""
+SATURATING_LOSSES = (*SIGMOID_LOSSES, "softmax")
+"""The losses whose probabilities can saturate (the hinge and the svm have none)."""
+LARGE_INPUTS = 20.0
+"""Feature columns whose mean |value| exceeds this count as large (the generated data sets stay
+below it; a CSV around 100, or the squares of blobs, do not)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,16 @@ class Reading:
     """hinge: 1 − t·z; svm: s_j − s_y + 1 per class (0 at the label's own); else None."""
     point: tuple[float, float] | None = None
     """The raw (x1, x2), where the columns are not simply (1, x1, x2)."""
+
+    @property
+    def active(self) -> bool | tuple[bool, ...] | None:
+        """hinge: is the row inside the margin (1 − t·z > 0); svm: is each class's margin active
+        (> 0; never the label's own, which is 0); else None."""
+        if self.margin is None:
+            return None
+        if isinstance(self.margin, tuple):
+            return tuple(m > 0 for m in self.margin)
+        return self.margin > 0
 
 
 class Parts:
@@ -151,6 +167,47 @@ def saturation(X: np.ndarray, y: np.ndarray, w, sample: int = SAMPLE_ROWS) -> Sa
             saturated = e.max(axis=1) / e.sum(axis=1) > 1.0 - SATURATED
             wrong = saturated & (np.argmax(S, axis=1) != y.astype(np.int64))
     return Saturation(len(y), int(np.count_nonzero(saturated)), int(np.count_nonzero(wrong)))
+
+
+@dataclass(frozen=True)
+class SaturationVerdict:
+    """Saturation worth telling: sse stalling, or bce and softmax kept saturated by large inputs."""
+
+    loss: str
+    share: float
+    """Of the rows looked at, the saturated ones."""
+    wrong_share: float
+    """Of the rows looked at, the ones saturated on the wrong side."""
+    scale: float | None
+    """The inputs' `input_scale` where it exceeds `LARGE_INPUTS` and they are not standardized."""
+
+    @property
+    def stalls(self) -> bool:
+        """sse: each row's part carries p(1 − p), which vanishes where p is saturated, so the wrong
+        saturated rows cannot be moved. bce's (p − y)·x and softmax's (P − Y)ᵀx push them fully."""
+        return self.loss == "sse"
+
+
+def saturation_verdict(config, X: np.ndarray, y: np.ndarray, w, scale: float | None = None) -> SaturationVerdict | None:
+    """What to tell of the training rows X (n, d), y at weights w under `config`'s loss, or None.
+
+    sse: when `Saturation.stalling`. bce and softmax do not stall, but with huge inputs (a CSV
+    around 100, unstandardized) every step swings the scores far and the rows stay saturated: only
+    then, and while `stalling`. Never the hinge nor the svm. `scale` is X's `input_scale` where the
+    caller keeps it (it depends on X only), else it is measured here.
+    """
+    if config.loss not in SATURATING_LOSSES:
+        return None
+    large = None
+    if not config.standardize:
+        scale = input_scale(X) if scale is None else scale
+        large = scale if scale > LARGE_INPUTS else None
+    if config.loss != "sse" and large is None:
+        return None
+    found = saturation(X, y, w)
+    if not found.stalling:
+        return None
+    return SaturationVerdict(config.loss, found.share, found.wrong_share, large)
 
 
 def input_scale(X: np.ndarray, sample: int = SAMPLE_ROWS) -> float:

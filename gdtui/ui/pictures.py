@@ -3,8 +3,8 @@ landscape with the run's path. Each is an immutable value whose `codes(width, he
 cell a small integer; `glyphs[code]` and `styles[code]` say how it looks (see `gdtui.ui.theme`).
 
 The points are binned once per size and split (`PointCells`); only the boundary and the
-highlighted batch change from frame to frame. What the weights predict comes from
-`gdtui.engine.decision` (the lesson's line from `raster`'s exact test).
+highlighted batch change from frame to frame. What the weights predict, each cell's class and the
+cells the boundary crosses, comes from `gdtui.engine.decision`.
 """
 
 from __future__ import annotations
@@ -49,21 +49,6 @@ class PointCells:
             kinds = np.where(several > 1, theme.MIXED, 1 + present.argmax(axis=0))
             self._kinds[key] = np.where(several > 0, kinds, 0).astype(np.int8)
         return self._kinds[key]
-
-
-def _region(data: Dataset, weights, frame: raster.Frame) -> np.ndarray:
-    """(height, width) the class predicted at each cell's centre."""
-    if decision.is_line(data, weights):
-        return raster.predicted_region(weights, frame).astype(np.int8)
-    return decision.cell_classes(data, weights, frame)
-
-
-def _edges(data: Dataset, weights, frame: raster.Frame) -> np.ndarray:
-    """(height, width) True where the boundary crosses: the lesson line's exact test, else where
-    the predicted class changes between the cell's corners."""
-    if decision.is_line(data, weights):
-        return raster.boundary_cells(weights, frame)
-    return decision.edge_cells(data, weights, frame)
 
 
 # ---- the solo scatter -------------------------------------------------------------------------------
@@ -137,16 +122,16 @@ class Scatter:
         frame = self.cells.frame(width, height)
         data = self.cells.data
         kinds = self.cells.kinds(self.split, frame)
-        line = _edges(data, self.weights, frame)
+        line = decision.edge_cells(data, self.weights, frame)
         marked = np.zeros_like(line)
         if self.highlight is not None and len(self.highlight) and self.split == "train":
             marked = raster.occupied(self.cells.points("train")[self.highlight], frame) & (kinds > 0)
         ghost = np.zeros(line.shape, dtype=np.int16)
         for index, w in reversed(list(enumerate(self.ghosts, start=1))):
             if w is not None:
-                ghost[_edges(data, w, frame)] = index
+                ghost[decision.edge_cells(data, w, frame)] = index
         ghost[line | (kinds > 0)] = 0
-        codes = (kinds.astype(np.int16) + KIND * _region(data, self.weights, frame).astype(np.int16)
+        codes = (kinds.astype(np.int16) + KIND * decision.cell_classes(data, self.weights, frame).astype(np.int16)
                  + LINE * line + MARKED * marked + GHOST * ghost).astype(np.int16)
         if self.selected is not None:
             codes.reshape(-1)[frame.cells(np.array([self.selected]))[0]] += SELECTED
@@ -197,7 +182,7 @@ class RaceScatter:
         marks = np.zeros(kinds.shape, dtype=np.int16)
         shared = RACE_MARKS.index("shared")
         for rule, weights in self.boundaries:
-            crossed = _edges(self.cells.data, weights, frame)
+            crossed = decision.edge_cells(self.cells.data, weights, frame)
             marks[crossed & (marks > 0)] = shared
             marks[crossed & (marks == 0)] = RACE_MARKS.index(rule)
         return kinds.astype(np.int16) + KIND * marks

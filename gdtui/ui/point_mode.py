@@ -144,14 +144,14 @@ def _values(reading: Reading, labels: tuple[str, ...], level: int) -> str:
     if not isinstance(reading.z, tuple):
         if reading.p is not None:
             return f"z {_digits(reading.z, level)}  p {reading.p:.{4 - level}g}"
-        state = "active" if reading.margin > 0 else "outside: 0"
+        state = "active" if reading.active else "outside: 0"
         return f"z {_digits(reading.z, level)}  margin 1−t·z {_digits(reading.margin, level)} ({state})"
     scores = "s " + " ".join(_digits(s, level) for s in reading.z)
     if reading.p is not None:
         return f"{scores}  P " + " ".join(f"{p:.{3 - min(level, 1)}g}" for p in reading.p)
     own = int(reading.label)
     margins = [(labels[k], m) for k, m in enumerate(reading.margin) if k != own]
-    active = sum(1 for _, m in margins if m > 0)
+    active = sum(reading.active)
     named = ", ".join(f"{name}: {_digits(m, level)}" for name, m in margins)
     return f"{scores}  margins s−s_y+1: {named} ({active} active)"
 

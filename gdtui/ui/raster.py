@@ -1,5 +1,5 @@
-"""Pure-NumPy geometry for drawing: points binned into character cells, the decision boundary
-and the predicted regions on the same grid, and long series reduced to a few points per column.
+"""Pure-NumPy geometry for drawing: points binned into character cells and long series reduced to
+a few points per column (what the model predicts on the same grid is `gdtui.engine.decision`'s).
 
 Row 0 of every grid is the TOP of the picture (largest y), so a grid can be printed as it is.
 """
@@ -35,12 +35,6 @@ class Frame(Window):
         np.clip(row, 0, self.height - 1, out=row)
         return row * self.width + col
 
-    def plane_at_corners(self, w: tuple[float, float, float]) -> np.ndarray:
-        """(height + 1, width + 1) values of w0 + w1*x + w2*y at the cells' corners."""
-        xs = np.linspace(self.x_min, self.x_max, self.width + 1)
-        ys = np.linspace(self.y_max, self.y_min, self.height + 1)
-        return w[0] + w[1] * xs[None, :] + w[2] * ys[:, None]
-
 
 def class_counts(points: np.ndarray, labels: np.ndarray, frame: Frame, classes: int = 2) -> np.ndarray:
     """(classes, height, width) number of points of each class 0..classes-1 in each cell (bincount, no loops)."""
@@ -54,27 +48,6 @@ def occupied(points: np.ndarray, frame: Frame) -> np.ndarray:
     grid = np.zeros(frame.width * frame.height, dtype=bool)
     grid[frame.cells(points)] = True
     return grid.reshape(frame.height, frame.width)
-
-
-def boundary_cells(w: tuple[float, float, float], frame: Frame) -> np.ndarray:
-    """(height, width) True where the line w0 + w1*x + w2*y = 0 crosses the cell.
-
-    A cell is crossed when the plane's sign differs between its corners, which covers steep,
-    flat and vertical (w2 = 0) lines alike; with w1 = w2 = 0 there is no line.
-    """
-    if w[1] == 0 and w[2] == 0:
-        return np.zeros((frame.height, frame.width), dtype=bool)
-    with np.errstate(all="ignore"):
-        f = frame.plane_at_corners(w)
-    corners = np.stack([f[:-1, :-1], f[:-1, 1:], f[1:, :-1], f[1:, 1:]])
-    return (corners.min(axis=0) <= 0) & (corners.max(axis=0) >= 0)
-
-
-def predicted_region(w: tuple[float, float, float], frame: Frame) -> np.ndarray:
-    """(height, width) True where the cell's centre is classified as class 1."""
-    xs, ys = frame.centres()
-    with np.errstate(all="ignore"):
-        return (w[0] + w[1] * xs[None, :] + w[2] * ys[:, None]) > 0
 
 
 def reduce_series(values: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:

@@ -37,8 +37,8 @@ def class_lines(e: Explanation, labels: tuple[str, ...], width: int) -> list[Lin
         lines += fit([f"P − Y (Y is 1 at {labels[r.y]}, else 0): {named(labels, r.coefficients)}"], width)
         lines += fit(["part of g: (P − Y)ᵀx, row k = (P_k − Y_k)·x:"], width)
     else:
-        others = [(labels[k], m) for k, m in enumerate(r.margins) if k != r.y]
-        margins = ", ".join(f"{label}: {number(m)}{' active' if m > 0 else ''}" for label, m in others)
+        others = [(labels[k], m, on) for k, (m, on) in enumerate(zip(r.margins, r.active)) if k != r.y]
+        margins = ", ".join(f"{label}: {number(m)}{' active' if on else ''}" for label, m, on in others)
         lines += fit([f"margins s_j − s_y + 1 (j ≠ {labels[r.y]}): {margins}"], width)
         lines += fit([f"C: 1 per active margin, minus their count at {labels[r.y]}: {named(labels, r.coefficients)}"],
                      width)

@@ -198,3 +198,59 @@ def test_only_the_lessons_line_is_a_line(circles, blobs):
     assert not decision.is_line(scaled.data, scaled.weights)
     assert not decision.is_line(circles.data, circles.weights)
     assert not decision.is_line(blobs.data, blobs.weights)
+
+
+# ---- the lesson's line: its exact test ---------------------------------------------------------------
+
+FRAME = Window(x_min=0.0, x_max=10.0, y_min=0.0, y_max=5.0, width=10, height=5)
+
+
+def test_boundary_of_a_horizontal_line():
+    # w0 + w1 x + w2 y = 0 with w = (-2.5, 0, 1) is y = 2.5, inside row 2 (which spans y in [2, 3])
+    cells = decision.boundary_cells((-2.5, 0.0, 1.0), FRAME)
+    assert cells[2].all()
+    assert cells.sum() == 10
+
+
+def test_boundary_of_a_vertical_line_when_w2_is_zero():
+    cells = decision.boundary_cells((-3.5, 1.0, 0.0), FRAME)  # x = 3.5: column 3 only
+    assert cells[:, 3].all()
+    assert cells.sum() == 5
+
+
+def test_no_boundary_when_w1_and_w2_are_zero():
+    assert not decision.boundary_cells((1.0, 0.0, 0.0), FRAME).any()
+
+
+def test_predicted_region_is_the_positive_side():
+    region = decision.predicted_region((-2.5, 0.0, 1.0), FRAME)  # y > 2.5 is class 1: the top rows
+    assert region[:2].all() and not region[3:].any()
+
+
+def test_a_line_through_corners_marks_the_cells_it_touches():
+    # y = x through the integer corners of a 4 x 4 window of unit cells: the diagonal cells are crossed,
+    # and so are their neighbours that only touch the line at a corner (the plane is 0 there)
+    window = Window(0.0, 4.0, 0.0, 4.0, 4, 4)
+    cells = decision.boundary_cells((0.0, 1.0, -1.0), window)
+    by_hand = [[abs((3 - r) - c) <= 1 for c in range(4)] for r in range(4)]
+    assert cells.tolist() == by_hand
+
+
+def test_the_lessons_cells_and_edges_are_the_lines_exact_test():
+    """The lesson's model goes through the line's test: class 1 where w0 + w1·x + w2·y > 0 at the
+    centre, an edge where the plane's sign at the four corners is not one sign (0 counts as both)."""
+    trainer = trained()
+    data, (w0, w1, w2) = trainer.data, plain(trainer.weights)
+    window = Window(-4.0, 4.0, -3.0, 3.0, 24, 12)
+    xs, ys = centres(window)
+    region = [[1 if w0 + w1 * x + w2 * y > 0 else 0 for x in xs] for y in ys]
+    dx, dy = 8.0 / 24, 6.0 / 12
+    corner_x = [-4.0 + c * dx for c in range(25)]
+    corner_y = [3.0 - r * dy for r in range(13)]
+    edges = []
+    for r in range(12):
+        values = [[w0 + w1 * x + w2 * y for x in corner_x[c:c + 2] for y in corner_y[r:r + 2]] for c in range(24)]
+        edges.append([min(v) <= 0 <= max(v) for v in values])
+    assert decision.cell_classes(data, trainer.weights, window).tolist() == region
+    assert decision.edge_cells(data, trainer.weights, window).tolist() == edges
+    assert 0 < sum(map(sum, region)) < 24 * 12 and any(map(any, edges))

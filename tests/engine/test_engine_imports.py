@@ -1,6 +1,8 @@
 """The engine is usable without the TUI: importing and running it never loads textual, rich or plotext.
 
-Each probe runs in a fresh interpreter (sys.executable) and reports what ended up in sys.modules.
+Each probe runs in a fresh interpreter (sys.executable) and reports what ended up in sys.modules;
+the engine's source is also read for import statements, so that an import run only inside a
+function (which the probes would not see) cannot reach the UI either.
 
 The engine generates its data with NumPy alone, so it does not even import scikit-learn (which, from
 version 1.9, imports rich itself when rich is installed).
@@ -8,14 +10,18 @@ version 1.9, imports rich itself when rich is installed).
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import gdtui.engine
 
 UI_PACKAGES = ("textual", "rich", "plotext", "textual_plotext")
 ENGINE_MODULES = ("gdtui.engine", "gdtui.engine.config", "gdtui.engine.data", "gdtui.engine.losses",
-                  "gdtui.engine.optim", "gdtui.engine.history", "gdtui.engine.trainer")
+                  "gdtui.engine.optim", "gdtui.engine.history", "gdtui.engine.trainer", "gdtui.engine.decision")
 
 REPORT = textwrap.dedent(
     """
@@ -106,3 +112,44 @@ def test_the_probe_would_notice_a_ui_import(tmp_path):
     # the same probe, with rich imported on purpose next to the engine: the detector must report it
     result = probe(IMPORT_ALL, HAND_BUILT_TRAINER, "import rich.text", cwd=tmp_path)
     assert "rich" in result["ui"] and "rich.text" in result["ui"]
+
+
+def imported_names(source: str, package: str) -> set[str]:
+    """Every module an `import` or `from ... import` statement anywhere in `source` may load: the
+    module and, for `from`, the module followed by each name (`from gdtui import ui` is gdtui.ui);
+    relative imports resolved against `package`."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_no_engine_module_names_the_ui_in_an_import():
+    sources = sorted(Path(gdtui.engine.__file__).parent.glob("*.py"))
+    assert any(path.stem == "decision" for path in sources)
+    for path in sources:
+        names = imported_names(path.read_text(encoding="utf-8"), "gdtui.engine")
+        bad = sorted(n for n in names if n == "gdtui.ui" or n.startswith("gdtui.ui.")
+                     or n.split(".")[0] in UI_PACKAGES)
+        assert bad == [], f"{path.name} imports {bad}"
+
+
+def test_the_import_reader_resolves_relative_and_nested_imports():
+    source = textwrap.dedent(
+        """
+        from ..ui import raster
+        from . import data
+        import rich.text
+
+        def later():
+            from gdtui import ui
+        """
+    )
+    assert imported_names(source, "gdtui.engine") == {"gdtui.ui", "gdtui.ui.raster", "gdtui.engine",
+                                                       "gdtui.engine.data", "rich.text", "gdtui"}

@@ -57,9 +57,10 @@ def _check(trainer, e, expected, loss) -> None:
         assert isinstance(e.example, ClassRow)
         assert close(list(e.example.scores), row["scores"])
         if loss == "softmax":
-            assert close(list(e.example.probabilities), row["P"])
+            assert close(list(e.example.probabilities), row["P"]) and e.example.active is None
         else:
             assert close(list(e.example.margins), row["margins"])
+            assert e.example.active == tuple(k != e.example.y and m > 0 for k, m in enumerate(row["margins"]))
         assert close(list(e.example.coefficients), row["R"])
     else:
         for name in ("z", "p", "e"):

@@ -160,3 +160,18 @@ def test_follow_takes_the_path_in_the_weights_shape():
     moved = path.copy()
     moved[-1, 2, 0] += 5.0  # a held weight (w2.0) moved far
     assert landscape.follow(sl, moved, (1, 5), 30, 15) is not sl
+
+
+@pytest.mark.parametrize("options, label, factor", [
+    (dict(), "sse", 0.0),
+    (dict(loss="bce", penalty="l1", lam=0.3), "bce + l1", 1.0),
+    (dict(loss="hinge", penalty="l2", lam=0.3), "hinge + l2", 1.0),
+    (dict(loss="softmax", classes=3, penalty="l2", lam=0.7), "softmax + l2", 1.0),
+    (dict(loss="svm", classes=3, penalty="l1", lam=0.1), "svm + l1", 1.0),
+    # sse's direction is the gradient of ½·SSE + penalty: the surface it descends is SSE + 2·penalty
+    (dict(loss="sse", penalty="l2", lam=0.5), "sse + 2·l2", 2.0),
+])
+def test_the_objective_is_named_with_the_factor_on_its_penalty(options, label, factor):
+    t = create_trainer(TrainConfig(seed=0, **options))
+    assert landscape.objective_label(t.loss, t.config.penalty) == label
+    assert landscape.penalty_factor(t.loss, t.config.penalty) == factor

@@ -42,20 +42,43 @@ def test_a_reading_is_the_scores_what_the_loss_makes_of_them_and_the_share_of_g(
             assert close(list(reading.z), plain["scores"])
             assert reading.predicted == max(range(3), key=lambda k: (plain["scores"][k], -k))
             if cfg.loss == "softmax":
-                assert close(list(reading.p), plain["P"]) and reading.margin is None
+                assert close(list(reading.p), plain["P"]) and reading.margin is None and reading.active is None
             else:
                 assert close(list(reading.margin), plain["margins"]) and reading.p is None
+                assert reading.active == tuple(k != int(y[index]) and m > 0 for k, m in enumerate(plain["margins"]))
         else:
             assert close(reading.z, plain["z"]) and reading.predicted == (1 if plain["z"] > 0 else 0)
             if cfg.loss == "hinge":
                 assert close(reading.margin, plain["margin"]) and reading.p is None
+                assert reading.active is (plain["margin"] > 0)
             else:
-                assert close(reading.p, plain["p"])
+                assert close(reading.p, plain["p"]) and reading.active is None
     total = math.fsum(parts.reading(k, direction).share for k in range(len(y)))
     penalty_share = sum(a * b for a, b in zip(flat(penalty_part(cfg.penalty, cfg.lam, w)), g)) / sum(c * c for c in g)
     assert total + penalty_share == pytest.approx(1.0, abs=1e-9)  # the rows and the penalty make up g
     lengths = [sum(c * c for c in flat(v["part"])) for v in values]
     assert parts.strongest() == lengths.index(max(lengths))
+
+
+@pytest.mark.parametrize("loss", ["hinge", "svm"])
+def test_the_active_margins_are_the_ones_above_zero(loss):
+    """Some rows inside the margin and some outside, so that `active` can be told from a constant."""
+    trainer = create_trainer(TrainConfig(seed=0, alpha=0.001, loss=loss, classes=3 if loss == "svm" else 2))
+    trainer.step_epoch()
+    data, w = trainer.data, trainer.weights.tolist()
+    parts = Parts(loss, data.X_train, data.y_train, w, True)
+    seen = set()
+    for index, (x, label) in enumerate(zip(data.X_train.tolist(), data.y_train.tolist())):
+        active = parts.reading(index, parts.direction()).active
+        plain = row_values(loss, x, label, w)
+        if loss == "hinge":
+            assert active is (plain["margin"] > 0)
+            seen.add(active)
+        else:
+            expected = tuple(k != int(label) and m > 0 for k, m in enumerate(plain["margins"]))
+            assert active == expected
+            seen.add(sum(expected))
+    assert len(seen) >= 2
 
 
 def _plain_softmax_saturation(X, y, W):

@@ -1,4 +1,4 @@
-"""The drawing geometry: binning, the boundary's cells, the predicted regions, series reduction."""
+"""The drawing geometry: binning, series reduction (and the boundary's equation in words)."""
 
 from __future__ import annotations
 
@@ -27,28 +27,6 @@ def test_class_counts_match_a_loop():
         expected[int(label), min(int((5 - y)), 4), min(int(x), 9)] += 1
     np.testing.assert_array_equal(counts, expected)
     assert counts.sum() == 400
-
-
-def test_boundary_of_a_horizontal_line():
-    # w0 + w1 x + w2 y = 0 with w = (-2.5, 0, 1) is y = 2.5, inside row 2 (which spans y in [2, 3])
-    cells = raster.boundary_cells((-2.5, 0.0, 1.0), FRAME)
-    assert cells[2].all()
-    assert cells.sum() == 10
-
-
-def test_boundary_of_a_vertical_line_when_w2_is_zero():
-    cells = raster.boundary_cells((-3.5, 1.0, 0.0), FRAME)  # x = 3.5: column 3 only
-    assert cells[:, 3].all()
-    assert cells.sum() == 5
-
-
-def test_no_boundary_when_w1_and_w2_are_zero():
-    assert not raster.boundary_cells((1.0, 0.0, 0.0), FRAME).any()
-
-
-def test_predicted_region_is_the_positive_side():
-    region = raster.predicted_region((-2.5, 0.0, 1.0), FRAME)  # y > 2.5 is class 1: the top rows
-    assert region[:2].all() and not region[3:].any()
 
 
 @pytest.mark.parametrize("w, text", [

@@ -9,7 +9,8 @@ import pytest
 
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.points import saturation
-from gdtui.ui.saturation import SaturationWatch
+from gdtui.engine.points import SaturationVerdict
+from gdtui.ui.saturation import SaturationWatch, saturation_words
 
 
 @pytest.fixture
@@ -83,3 +84,16 @@ def test_it_is_said_once_until_it_ends():
     assert watch.check(trainer, trainer.weights) and watch.check(trainer, trainer.weights) == ""
     assert watch.check(trainer, np.zeros(3)) == ""  # (p = 0.5 everywhere: it ended)
     assert watch.check(trainer, trainer.weights)
+
+
+def test_the_words_need_no_scale_for_any_loss():
+    """(Saying bce's or softmax's note without a scale used to raise a TypeError.)"""
+    for loss, what in (("bce", "p within 1e-6 of 0 or 1"), ("softmax", "P within 1e-6 of one class")):
+        words = saturation_words(SaturationVerdict(loss, 0.9, 0.2, None))
+        assert words.startswith(f"saturated: 90% of the training rows have {what}, 20% on the wrong side")
+        assert words.endswith("swings the scores far. Try a smaller alpha (-)") and "standardize" not in words
+    sse = saturation_words(SaturationVerdict("sse", 0.9, 0.2, None))
+    assert sse.endswith("sse hardly moves them. Try a smaller alpha (-) or bce")
+    scaled = saturation_words(SaturationVerdict("bce", 0.9, 0.2, 101.5))
+    assert scaled.endswith("far. The inputs are large (a column's mean |x| is 102): start again with --standardize "
+                           "to scale them, or try a smaller alpha (-)")

@@ -29,8 +29,8 @@ class LandscapeView:
         needed = self.surfaces.follow(trainer, path, self._pair(), width, height)
         if needed is not None:
             self._compute_surface(needed)
-        area.landscape(objective_name(trainer), self.surfaces.wanted, self.surfaces.surface, self.surfaces.estimated,
-                       path, self.landscape_value)
+        area.landscape(landscape.objective_label(trainer.loss, trainer.config.penalty), self.surfaces.wanted,
+                       self.surfaces.surface, self.surfaces.estimated, path, self.landscape_value)
 
     def _pair(self) -> tuple[int, int]:
         return pair_for(self.pair, self.session.trainer.config.weight_shape)
@@ -75,15 +75,6 @@ class LandscapeView:
 
         self.app.push_screen(PairChooser(shape, trainer.config.features, trainer.data.shown_labels, self._pair()),
                              chosen)
-
-
-def objective_name(trainer) -> str:
-    """What the landscape shows: the loss, and the penalty the rule descends with it (in the printed
-    loss's units: twice the penalty for sse, whose direction is the gradient of ½·SSE)."""
-    cfg, factor = trainer.config, trainer.loss.gradient_factor
-    if cfg.penalty == "none":
-        return cfg.loss
-    return f"{cfg.loss} + {cfg.penalty}" if factor == 1 else f"{cfg.loss} + {factor:g}·{cfg.penalty}"
 
 
 def clicked_note(sl: landscape.Slice, weights) -> str:
