@@ -14,7 +14,7 @@ def _limit() -> str:
 
 
 def _standardize(scale: float) -> str:
-    return f"the inputs are large (a column's mean |x| is {scale:.3g}): start again with --standardize to scale them"
+    return f"the inputs are large (a column's mean |x| is {scale:.3g}): standardize them (Z starts again with them scaled)"
 
 
 def saturation_words(verdict: SaturationVerdict) -> str:
