@@ -8,6 +8,7 @@ starts a new run from the same seed on the same data, and `u` brings the old run
 
 from __future__ import annotations
 
+from gdtui.describe import column_names
 from gdtui.engine.config import BINARY_LOSSES, MAX_CLASSES
 
 FEATURE_PRESETS = (
@@ -25,8 +26,6 @@ BINARY_ORDER = ("sse", "bce", "hinge", "softmax", "svm")
 """What `f` cycles through with two classes (the lesson's two first)."""
 MULTI_ORDER = ("softmax", "svm")
 """What `f` cycles through with more than two classes."""
-SHOWN_FEATURES = {"x1^2": "x1²", "x2^2": "x2²", "x1x2": "x1·x2", "sin1": "sin x1", "sin2": "sin x2"}
-"""How a feature's name is written on screen."""
 
 
 def after(choices: tuple, current) -> object:
@@ -43,7 +42,7 @@ def said(note: str, words: str) -> str:
 
 def columns_words(features: tuple[str, ...]) -> str:
     """The design matrix's columns as the screen writes them: `1, x1, x2, x1²`."""
-    return ", ".join(("1", *(SHOWN_FEATURES.get(name, name) for name in features)))
+    return ", ".join(column_names(features))
 
 
 class ModelSettings:

@@ -10,8 +10,9 @@ import pytest
 from textual import events
 from textual.app import App
 
-from gdtui.describe import weight_label
+from gdtui.describe import COLUMN_NAMES, column_names, weight_label, weight_labels
 from gdtui.engine import TrainConfig, create_trainer
+from gdtui.engine.config import FEATURES
 from gdtui.engine.landscape import Slice, Window
 from gdtui.ui.panels import landscape_title
 from gdtui.ui.screens.pair_chooser import PairChooser, PairPick, table_lines
@@ -32,6 +33,14 @@ def test_weight_labels_are_row_by_row():
     assert [weight_label(i, (3,)) for i in range(3)] == ["w0", "w1", "w2"]
     assert [weight_label(i, (2, 3)) for i in range(6)] == ["w0.0", "w0.1", "w0.2", "w1.0", "w1.1", "w1.2"]
     assert weight_label(47, (6, 8)) == "w5.7"
+    assert weight_labels((2, 3)) == ("w0.0", "w0.1", "w0.2", "w1.0", "w1.1", "w1.2")
+    assert weight_labels((3,)) == ("w0", "w1", "w2")
+
+
+def test_every_feature_the_engine_knows_has_its_screen_name():
+    assert tuple(COLUMN_NAMES) == FEATURES
+    assert column_names(("x1", "x2")) == ("1", "x1", "x2")
+    assert column_names(("x2^2", "x1x2", "sin1")) == ("1", "x2²", "x1·x2", "sin x1")
 
 
 def test_two_picks_make_the_pair_and_the_same_one_twice_is_refused():

@@ -39,10 +39,10 @@ def decade(error: float) -> str:
 def labels(check: GradientCheck, columns: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """Each component's weight label (`describe.weight_labels`), with `bias` on the bias column
     and, given the `columns` names, the name of every column that is not simply `x{j}`."""
-    rows, width = (1, *check.shape)[-2:] if check.shape else (1, len(check.direction))
+    shape = check.shape or (len(check.direction),)
     out = []
-    for i, label in enumerate(weight_labels(rows, width)):
-        j = i % width
+    for i, label in enumerate(weight_labels(shape)):
+        j = i % shape[-1]
         name = "bias" if j == 0 else (columns[j] if columns and columns[j] != f"x{j}" else "")
         out.append(f"{label} {name}".rstrip())
     return tuple(out)

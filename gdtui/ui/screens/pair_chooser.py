@@ -16,14 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
-from gdtui.describe import weight_label
+from gdtui.describe import column_names, weight_label
 
 from .. import theme
 from ..widgets.lines import Line, Lines
 
-COLUMN_NAMES = {"x1": "x1", "x2": "x2", "x1^2": "x1²", "x2^2": "x2²", "x1x2": "x1·x2", "sin1": "sin x1",
-                "sin2": "sin x2"}
-"""How the screen writes each feature column (the bias column is `1`)."""
 CLASS_WIDTH = 8
 """The most cells a class's name takes in the table's head."""
 NOTE_WIDTH = 46
@@ -81,7 +78,7 @@ class PairPick:
 def table_lines(pick: PairPick, features: tuple[str, ...], classes: tuple[str, ...]) -> tuple[Line, ...]:
     """The table of every weight: a head of class names (class rows only), then one line per column
     of the design matrix with its name and the weights of that column, the cursor's reversed."""
-    names = ("1",) + tuple(COLUMN_NAMES[f] for f in features)
+    names = column_names(features)
     left = max(cell_len(n) for n in names) + 1
     heads = [_head(classes[k] if k < len(classes) else str(k)) for k in range(pick.rows)]
     cell = max([cell_len(pick.label(pick.rows * pick.d - 1)) + 2] + [cell_len(h) for h in heads]) + 2
