@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from typing import NamedTuple
+
 from gdtui.engine.breakpoints import Breakpoints
 from gdtui.engine.schedules import DEFAULT_DECAY
 
@@ -22,6 +24,17 @@ def log_loss(value: float) -> str:
     if abs(value) >= LOG_EXPONENT_FROM and value == value:
         return f"{value:.7e}"
     return f"{value:.7f}"
+
+
+class PenaltyFormula(NamedTuple):
+    term: str
+    """What the penalty adds to the update direction g."""
+    value: str
+    """The penalty itself."""
+
+
+PENALTY_FORMULAS = {"l2": PenaltyFormula("λ·w", "λ/2·Σw²"), "l1": PenaltyFormula("λ·sign(w)", "λ·Σ|w|")}
+"""Each penalty of `gdtui.engine.penalties` as written on screen (never on the bias column)."""
 
 
 def weight_name(index: int) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from gdtui.describe import PENALTY_FORMULAS
 from gdtui.engine.config import OPTIMIZERS
 
 
@@ -61,8 +62,9 @@ SOLO_KEYS = (
         "sin x2 (a new run from the same seed; u brings the old one back).", footer=False),
     Key("Z", "toggle_standardize", "standardize", "Standardize the features (mean 0, variance 1 from the training "
         "split) or not: a new run from the same seed.", footer=False),
-    Key("P", "cycle_penalty", "penalty", "Next penalty on the weights (never the bias): none, l2 (adds λ·w to g), "
-        "l1 (adds λ·sign(w)); from the next update on.", footer=False),
+    Key("P", "cycle_penalty", "penalty", "Next penalty on the weights (never the bias): none, l2 (adds "
+        f"{PENALTY_FORMULAS['l2'].term} to g), l1 (adds {PENALTY_FORMULAS['l1'].term}); from the next update on.",
+        footer=False),
     Key("k", "cycle_lam", "λ", "Next penalty strength λ: 0.001, 0.01, 0.1, 1 (from the next update on).",
         footer=False),
     Key("K", "cycle_classes", "classes", "Next number of classes of blobs, 2 to 6 (binary losses give way to "

@@ -8,7 +8,7 @@ starts a new run from the same seed on the same data, and `u` brings the old run
 
 from __future__ import annotations
 
-from gdtui.describe import column_names
+from gdtui.describe import PENALTY_FORMULAS, column_names
 from gdtui.engine.config import BINARY_LOSSES, MAX_CLASSES
 
 FEATURE_PRESETS = (
@@ -108,8 +108,7 @@ class ModelSettings:
         note = self.session.configure(penalty=penalty, lam=lam)
         if penalty == "none":
             return said(note, "no penalty from the next update on")
-        part = "λ·w" if penalty == "l2" else "λ·sign(w)"
-        value = "λ/2·Σw²" if penalty == "l2" else "λ·Σ|w|"
+        part, value = PENALTY_FORMULAS[penalty]
         return said(note, f"penalty {penalty} {value} with λ = {lam:g} (k changes it): g gains {part}, never on the "
                            "bias, from the next update on")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
-from gdtui.describe import boundary_equation, column_names, schedule as schedule_words, score_terms, weight_label
+from gdtui.describe import PENALTY_FORMULAS, boundary_equation, column_names, schedule as schedule_words, score_terms, weight_label
 from gdtui.engine.evaluate import Evaluation
 from gdtui.engine.features import LESSON as LESSON_FEATURES
 from gdtui.engine.losses import LOSSES
@@ -25,8 +25,6 @@ COMPONENTS = ("w0 bias", "w1", "w2")
 ROOM, TALL_ROOM = 10, 18
 """Lines the numbers panel takes at most for other models (tall: `detailed`), so that the loss
 curve under it keeps room."""
-PENALTY_TERMS = {"l2": "λ·w", "l1": "λ·sign(w)"}
-"""What each penalty adds to the update direction (never in the bias column)."""
 
 
 def prose(text: str, style: str, width: int) -> tuple[Line, ...]:
@@ -128,7 +126,7 @@ def _loss(name: str):
 
 def _gradient_notes(snap: Snapshot, width: int) -> list[str]:
     """|g| and the formula of g (with the penalty's term), on one line if it holds them."""
-    term = PENALTY_TERMS.get(snap.penalty)
+    term = PENALTY_FORMULAS[snap.penalty].term if snap.penalty != "none" else None
     norm = f"|g| {snap.direction_norm:.4g}"
     formula = f"g = {_loss(snap.loss_name).direction_formula}" + (f" + {term}" if term else "")
     return [f"{norm}   {formula}"] if len(norm) + 3 + len(formula) <= width else [norm, formula]

@@ -12,20 +12,18 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from gdtui.describe import weight_labels
+from gdtui.describe import PENALTY_FORMULAS, weight_labels
 from gdtui.engine.gradcheck import GradientCheck
 from gdtui.engine.losses import Loss
 
 from .. import theme
-from ..panels import PENALTY_TERMS, number
+from ..panels import number
 
 AGREEMENT = 1e-6
 """Largest relative error that still counts as agreement."""
 FLOOR = 1e-8
 """Relative errors below this are shown as `< 1e-8`: their digits are round-off, which differs
 from one CPU to the next (a finite difference divides the loss's rounding by 2h)."""
-PENALTY_VALUES = {"l2": "λ/2·Σw²", "l1": "λ·Σ|w|"}
-"""Each penalty's value (`gdtui.engine.penalties`), the bias column left out."""
 
 
 def decade(error: float) -> str:
@@ -67,8 +65,8 @@ def explain(check: GradientCheck, loss: Loss, epoch: int, mini_batch: bool,
                    style=theme.GOOD if agree else f"bold {theme.BAD}")
     where = f"({loss.name}, all training rows, weights of epoch {epoch})"
     if penalized:
-        term = PENALTY_TERMS[check.penalty]
-        head = Text(f"J = L + P: L = {loss.formula}, P = {PENALTY_VALUES[check.penalty]} with λ = {check.lam:g}, "
+        term, value = PENALTY_FORMULAS[check.penalty]
+        head = Text(f"J = L + P: L = {loss.formula}, P = {value} with λ = {check.lam:g}, "
                     f"not on the bias  {where}", style="dim")
         formula = f"{loss.direction_formula} + {term}"
     else:
