@@ -13,7 +13,7 @@ import numpy as np
 from gdtui.engine.points import Parts, Reading
 
 from . import theme
-from .panels import number
+from .tables import number, signed
 from .raster import Frame
 from .widgets.lines import Line
 
@@ -136,7 +136,7 @@ def point_line(reading: Reading, split: str, labels: tuple[str, str], width: int
 
 def _digits(value: float, level: int) -> str:
     """A number at one of three widths: `number`'s, then 3 and 2 significant digits (sign shown)."""
-    return number(value) if level == 0 else ("0" if value == 0 else f"{value:+.{4 - level}g}")
+    return number(value) if level == 0 else signed(value, 4 - level)
 
 
 def _values(reading: Reading, labels: tuple[str, ...], level: int) -> str:

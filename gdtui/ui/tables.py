@@ -29,6 +29,11 @@ def number(value: float) -> str:
     return f"{value:+.2e}"
 
 
+def signed(value: float, digits: int) -> str:
+    """`value` to `digits` significant digits, its sign always shown (`0` without one)."""
+    return "0" if value == 0 else f"{value:+.{digits}g}"
+
+
 def compact(value: float, digits: int) -> str:
     """`value` to `digits` significant digits, as short as can be: no `+`, an exponent without
     padding (`1.2e-5`), whichever of the plain and the exponent form is shorter."""

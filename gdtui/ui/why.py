@@ -16,7 +16,7 @@ from gdtui.engine.explain import SIGMOID_LOSSES, Explanation, explain_update
 from gdtui.engine.losses import LOSSES
 
 from . import theme
-from .panels import number
+from .tables import number
 from .why_models import class_lines, hinge_lines, penalty_lines, score_lines
 from .why_text import fit as _fit, heading as _heading, is_block, per_class, vector
 from .widgets.lines import Line

@@ -8,7 +8,7 @@ from gdtui.describe import PENALTY_FORMULAS, score_terms
 from gdtui.engine.explain import Explanation
 
 from . import theme
-from .panels import number
+from .tables import number
 from .why_text import block_or_vector, fit, heading, is_block, named, per_class, vector
 from .widgets.lines import Line
 

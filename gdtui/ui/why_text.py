@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from . import theme
-from .panels import number
+from .tables import number
 from .widgets.lines import Line
 
 def vector(values) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.explain import explain_update
-from gdtui.ui.panels import number
+from gdtui.ui.tables import number, signed
 from gdtui.ui.point_mode import point_lines
 from gdtui.ui.why import Why, why_lines
 from gdtui.ui.widgets.lines import text_of
@@ -172,3 +172,8 @@ async def test_y_and_i_with_the_arrows_work_for_three_classes(make_app, loss):
         line = app.screen.query_one("#point")
         assert line.text.startswith(f"train row {points.index}  point (") and len(line.lines) <= 2
         assert all(len(text) <= SMALL[0] - 2 for text in line.text.splitlines())
+
+
+def test_signed_numbers_keep_their_sign_and_digits():
+    assert [signed(v, 3) for v in (0.0, 1.23456, -0.000123456, 98765.4)] == ["0", "+1.23", "-0.000123", "+9.88e+04"]
+    assert signed(-2.5, 2) == "-2.5"

@@ -17,7 +17,7 @@ from gdtui.engine.gradcheck import GradientCheck
 from gdtui.engine.losses import Loss
 
 from .. import theme
-from ..panels import number
+from ..tables import number
 
 AGREEMENT = 1e-6
 """Largest relative error that still counts as agreement."""
