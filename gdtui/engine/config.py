@@ -11,12 +11,17 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 
 from .echo import show
+from .features import LESSON
 from .schedules import SCHEDULES, scheduled_alpha
 
 DATASETS = ("blobs", "moons", "circles")
 LOSSES = ("sse", "bce", "hinge", "softmax", "svm")
 BINARY_LOSSES = ("sse", "bce", "hinge")
-"""Losses of one score z per row (one weight row); the others score K classes (K weight rows)."""
+"""Losses of one score z per row (one weight row)."""
+SIGMOID_LOSSES = ("sse", "bce")
+"""The lesson's losses: one sigmoid unit p = σ(z), class 1 where p > 0.5."""
+CLASS_LOSSES = tuple(name for name in LOSSES if name not in BINARY_LOSSES)
+"""Losses of K class scores per row (K weight rows): softmax, svm."""
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin1", "sin2")
 """The columns a model may have after the bias (see `gdtui.engine.features`)."""
 PENALTIES = ("none", "l1", "l2")
@@ -161,7 +166,7 @@ class TrainConfig:
     def lesson_model(self) -> bool:
         """The lesson's model: one sigmoid unit on (1, x1, x2) with sse or bce, two classes, no
         penalty (what the TUI draws and the step explanation writes out)."""
-        return (self.loss in ("sse", "bce") and tuple(self.features) == ("x1", "x2") and not self.standardize
+        return (self.loss in SIGMOID_LOSSES and tuple(self.features) == LESSON and not self.standardize
                 and self.penalty == "none" and self.classes == 2)
 
     @property

@@ -17,12 +17,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import explain_models as models
+from .config import SIGMOID_LOSSES
 from .explain_models import ClassPushes, ClassRow, HingeRow, PenaltyPart, Pushes
 from .features import LESSON
 from .optim import ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAGRAD_EPS, RMSPROP_EPS, RMSPROP_SMOOTHING, OptState
 from .snapshot import plain
-
-SIGMOID_LOSSES = ("sse", "bce")
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

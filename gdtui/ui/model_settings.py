@@ -9,7 +9,7 @@ starts a new run from the same seed on the same data, and `u` brings the old run
 from __future__ import annotations
 
 from gdtui.describe import PENALTY_FORMULAS, column_names
-from gdtui.engine.config import BINARY_LOSSES, MAX_CLASSES
+from gdtui.engine.config import BINARY_LOSSES, CLASS_LOSSES, LOSSES, MAX_CLASSES
 
 FEATURE_PRESETS = (
     ("x1", "x2"),
@@ -22,10 +22,6 @@ cross term, and the sines."""
 PENALTIES = ("none", "l2", "l1")
 LAM_CHOICES = (0.001, 0.01, 0.1, 1.0)
 DEFAULT_LAM = 0.01
-BINARY_ORDER = ("sse", "bce", "hinge", "softmax", "svm")
-"""What `f` cycles through with two classes (the lesson's two first)."""
-MULTI_ORDER = ("softmax", "svm")
-"""What `f` cycles through with more than two classes."""
 
 
 def after(choices: tuple, current) -> object:
@@ -91,10 +87,11 @@ class ModelSettings:
         return self._new_run(words, classes=classes, loss=loss)
 
     def cycle_loss(self) -> str:
+        """`f`: the next of the engine's losses (all of them with two classes, the class scores' with more)."""
         cfg, trainer = self.config, self.session.trainer
-        loss = after(MULTI_ORDER if cfg.classes > 2 else BINARY_ORDER, cfg.loss)
+        loss = after(CLASS_LOSSES if cfg.classes > 2 else LOSSES, cfg.loss)
         if cfg.with_changes(loss=loss).weight_shape != cfg.weight_shape:
-            rows = "one weight row per class" if loss in MULTI_ORDER else "one weight row"
+            rows = "one weight row per class" if loss in CLASS_LOSSES else "one weight row"
             return self._new_run(f"loss {loss} ({rows})", loss=loss)
         note = self.session.configure(loss=loss)
         words = f"loss {self.config.loss} from the next update on"

@@ -10,8 +10,7 @@ import textwrap
 from gdtui.describe import PENALTY_FORMULAS, boundary_equation, column_names, schedule as schedule_words, score_terms, weight_label
 from gdtui.engine.evaluate import Evaluation
 from gdtui.engine.features import LESSON as LESSON_FEATURES
-from gdtui.engine.losses import LOSSES
-from gdtui.engine.multiclass import SCORE_LOSSES
+from gdtui.engine.multiclass import loss_named
 from gdtui.engine.optim import RULES
 from gdtui.engine.race import Standing
 from gdtui.engine.snapshot import Snapshot
@@ -120,15 +119,11 @@ def _prose_lines(notes: list[str], width: int) -> tuple[Line, ...]:
     return tuple(line for note in notes for line in prose(note, theme.DIM, width))
 
 
-def _loss(name: str):
-    return LOSSES[name] if name in LOSSES else SCORE_LOSSES[name]
-
-
 def _gradient_notes(snap: Snapshot, width: int) -> list[str]:
     """|g| and the formula of g (with the penalty's term), on one line if it holds them."""
     term = PENALTY_FORMULAS[snap.penalty].term if snap.penalty != "none" else None
     norm = f"|g| {snap.direction_norm:.4g}"
-    formula = f"g = {_loss(snap.loss_name).direction_formula}" + (f" + {term}" if term else "")
+    formula = f"g = {loss_named(snap.loss_name).direction_formula}" + (f" + {term}" if term else "")
     return [f"{norm}   {formula}"] if len(norm) + 3 + len(formula) <= width else [norm, formula]
 
 
@@ -136,7 +131,7 @@ def _detail_notes(snap: Snapshot, shown: set[str] | None = None) -> list[str]:
     """The factor 2 of sse, the update rule, and what its memory (and the Δw of K rows) means,
     of the tables `shown` (None: all)."""
     notes = []
-    loss = _loss(snap.loss_name)
+    loss = loss_named(snap.loss_name)
     if loss.gradient_factor != 1:
         notes.append(f"g = ∇(½·SSE), so ∇(printed loss) = {loss.gradient_factor:g}·g")
     notes.append(RULES[snap.optimizer].title)

@@ -12,7 +12,8 @@ import textwrap
 from dataclasses import dataclass
 
 from gdtui.describe import boundary_equation, column_names
-from gdtui.engine.explain import SIGMOID_LOSSES, Explanation, explain_update
+from gdtui.engine.config import SIGMOID_LOSSES
+from gdtui.engine.explain import Explanation, explain_update
 from gdtui.engine.losses import LOSSES
 
 from . import theme

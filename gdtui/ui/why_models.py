@@ -5,6 +5,7 @@ no boundary line to write (the numbers come from `gdtui.engine.explain`)."""
 from __future__ import annotations
 
 from gdtui.describe import PENALTY_FORMULAS, score_terms
+from gdtui.engine.config import SIGMOID_LOSSES
 from gdtui.engine.explain import Explanation
 
 from . import theme
@@ -81,7 +82,7 @@ def score_lines(e: Explanation, names: tuple[str, ...], labels: tuple[str, ...],
     """The score function of the weights after the update, where no boundary line is written."""
     where = " (on the standardized columns)" if e.standardized else ""
     if not is_block(e.after):
-        rule = "p = σ(z) = 0.5" if e.loss in ("sse", "bce") else "the class flips"
+        rule = "p = σ(z) = 0.5" if e.loss in SIGMOID_LOSSES else "the class flips"
         lines = heading(f"now the score{where}: the boundary is where z = 0 ({rule})", width)
         return lines + fit([f"z = {' '.join(score_terms(e.after, names, 4))}"], width, style=theme.BOUNDARY_INK)
     lines = heading(f"now the scores{where}: the largest one's class is predicted", width)
