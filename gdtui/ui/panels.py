@@ -17,7 +17,7 @@ from gdtui.engine.snapshot import Snapshot
 
 from . import theme
 from .tables import LABEL_WIDTH, choose, compact, number, table_lines, window_note
-from .widgets.lines import Line, width_of
+from .widgets.lines import Line, clipped, fitting
 
 COMPONENTS = ("w0 bias", "w1", "w2")
 """The header of the lesson's table (one row of weights on x1, x2)."""
@@ -181,11 +181,6 @@ def _terms(head: str, terms: tuple[str, ...], width: int) -> list[str]:
     return lines + [line]
 
 
-def _fitting(forms: list[Line], width: int) -> Line:
-    """The first of `forms` (longest first) that fits `width` cells, else the last."""
-    return next((form for form in forms if width_of(form) <= width), forms[-1])
-
-
 def status_line(snap: Snapshot, state: str, short_state: str, width: int) -> Line:
     """State, epoch (and batch), the alpha in force, the rule, the penalty (if any), and the loss
     and accuracies of the weights shown, on one line: shorter words, then fewer, when the width
@@ -212,7 +207,7 @@ def status_line(snap: Snapshot, state: str, short_state: str, width: int) -> Lin
 
     full = dict(epoch="epoch", batch="batch ", alpha="alpha", train="train", test="test")
     short = dict(epoch="ep", batch="", alpha="α", train="tr", test="te")
-    return _fitting([form(state, "  ", full, True), form(state, " ", short, True), form(short_state, "  ", full, True),
+    return fitting([form(state, "  ", full, True), form(state, " ", short, True), form(short_state, "  ", full, True),
                      form(short_state, " ", short, True), form(short_state, " ", short, False),
                      form(short_state, " ", short, False, penalty=False)], width)
 
@@ -295,7 +290,7 @@ def race_status_line(state: str, epoch: int, alpha: float, schedule: str, decay:
     forms = [alpha_full + (("  start ", theme.DIM), ("(" + "; ".join(" ".join(look(w) for w in row) for row in rows)
                                                      + ")", "bold")) for look in looks]
     forms += [alpha_full, head + (("  alpha ", theme.DIM), (f"{alpha:g} {schedule}".rstrip(), "bold")) + batch]
-    return _fitting(forms, width)
+    return fitting(forms, width)
 
 
 FULL_REPORT_WIDTH = 56
@@ -318,8 +313,7 @@ def evaluation_lines(evaluation: Evaluation, width: int) -> tuple[Line, ...]:
         lines.append((("".ljust(name_width) + "prec".rjust(6) + "rec".rjust(6) + "f1".rjust(6) + "n".rjust(6),
                        theme.DIM),))
         for name, precision, recall, f1, support in evaluation.rows:
-            shown = name if len(name) <= name_width - 1 else name[:name_width - 2] + "…"
-            lines.append(((shown.ljust(name_width) + f"{precision:6.2f}{recall:6.2f}{f1:6.2f}{support:6d}", ""),))
+            lines.append(((clipped(name, name_width - 1).ljust(name_width) + f"{precision:6.2f}{recall:6.2f}{f1:6.2f}{support:6d}", ""),))
     names = [row[0] for row in evaluation.rows[:classes]]
     lines += [(("", ""),), *prose("confusion matrix (rows true, columns predicted)", theme.DIM, width)]
     return tuple(lines) + _confusion(evaluation.confusion, names, width)
@@ -345,7 +339,7 @@ def _confusion(matrix: tuple[tuple[int, ...], ...], names: list[str], width: int
         lines.append(tuple(run))
     if rows is numbers and names != numbers:
         room = max(width - 4, 4)
-        key = ", ".join(f"{k} {n if len(n) <= room else n[:room - 1] + '…'}" for k, n in enumerate(names))
+        key = ", ".join(f"{k} {clipped(n, room)}" for k, n in enumerate(names))
         lines += prose(key, theme.DIM, width)
     return tuple(lines)
 

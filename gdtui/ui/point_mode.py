@@ -116,11 +116,22 @@ class PointMode:
         return float(x[0]), float(x[1])
 
 
+def _share(reading: Reading, split: str) -> str:
+    """The point's share of g (a test row has none)."""
+    if split == "test":
+        return "not in g (test row)"
+    return "g is 0" if reading.share is None else f"{number(100 * reading.share)}% of g"
+
+
+def _mark(reading: Reading) -> tuple[str, str]:
+    """✓ where the class predicted is the label, else ✗."""
+    right = reading.predicted == int(reading.label)
+    return (" ✓" if right else " ✗", f"bold {theme.GOOD if right else theme.BAD}")
+
+
 def point_line(reading: Reading, split: str, labels: tuple[str, str], width: int) -> Line:
     """The selected point in one line: which row, x, label, z, p, the prediction and its share of g."""
-    right = reading.predicted == int(reading.label)
-    share = "not in g (test row)" if split == "test" else (
-        "g is 0" if reading.share is None else f"{number(100 * reading.share)}% of g")
+    share = _share(reading, split)
     label = labels[int(reading.label)]
     forms = [
         (f"{split} row {reading.index}  x (1, {number(reading.x[1])}, {number(reading.x[2])})  y {label}  "
@@ -131,7 +142,7 @@ def point_line(reading: Reading, split: str, labels: tuple[str, str], width: int
          f" {share.replace(' (test row)', '').replace(' of g', '')}"),
     ]
     head, tail = next((form for form in forms if len(form[0]) + len(form[1]) + 2 <= width), forms[-1])
-    return ((head, "bold"), (" ✓" if right else " ✗", f"bold {theme.GOOD if right else theme.BAD}"), (tail, theme.INFO))
+    return ((head, "bold"), _mark(reading), (tail, theme.INFO))
 
 
 def _digits(value: float, level: int) -> str:
@@ -162,12 +173,10 @@ def point_lines(reading: Reading, split: str, labels: tuple[str, ...], width: in
     The lesson's model (its columns are the point) keeps `point_line`."""
     if reading.point is None and not isinstance(reading.z, tuple) and reading.p is not None:
         return (point_line(reading, split, labels, width),)
-    right = reading.predicted == int(reading.label)
-    share = "not in g (test row)" if split == "test" else (
-        "g is 0" if reading.share is None else f"{number(100 * reading.share)}% of g")
+    share = _share(reading, split)
     x1, x2 = reading.point if reading.point is not None else reading.x[1:3]
     head = f"{split} row {reading.index}  point ({number(x1)}, {number(x2)})  y {labels[int(reading.label)]}"
-    mark = (" ✓" if right else " ✗", f"bold {theme.GOOD if right else theme.BAD}")
+    mark = _mark(reading)
     guess = f"  → {labels[reading.predicted]}"
     values = [_values(reading, labels, level) for level in range(3)]
     one = f"{head}  {values[0]}{guess}"

@@ -18,7 +18,7 @@ from gdtui.ui.panels import landscape_title
 from gdtui.ui.screens.pair_chooser import PairChooser, PairPick, table_lines
 from gdtui.ui import surfaces
 from gdtui.ui.surfaces import ChosenPair, SurfaceKeeper, pair_for
-from gdtui.ui.widgets.lines import text_of, width_of
+from gdtui.ui.widgets.lines import clipped, fitting, text_of, width_of
 
 ALL = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin1", "sin2")
 
@@ -41,6 +41,12 @@ def test_every_feature_the_engine_knows_has_its_screen_name():
     assert tuple(COLUMN_NAMES) == FEATURES
     assert column_names(("x1", "x2")) == ("1", "x1", "x2")
     assert column_names(("x2^2", "x1x2", "sin1")) == ("1", "x2²", "x1·x2", "sin x1")
+
+
+def test_names_are_clipped_at_a_word_and_the_first_fitting_form_wins():
+    assert clipped("class 12345", 8) == "class 1…" and clipped("ab cdefgh", 4) == "ab…" and clipped("abc", 3) == "abc"
+    assert fitting(["abcdef", "abcd", "ab"], 4, len) == "abcd"
+    assert fitting(["abcdef", "abcde"], 4, len) == "abcde" and fitting(["abcdef"], 4, len, "") == ""
 
 
 def test_two_picks_make_the_pair_and_the_same_one_twice_is_refused():

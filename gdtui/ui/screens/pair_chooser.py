@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from gdtui.describe import column_names, weight_label
 
 from .. import theme
-from ..widgets.lines import Line, Lines
+from ..widgets.lines import Line, Lines, clipped
 
 CLASS_WIDTH = 8
 """The most cells a class's name takes in the table's head."""
@@ -100,7 +100,7 @@ def table_lines(pick: PairPick, features: tuple[str, ...], classes: tuple[str, .
 def _head(name: str) -> str:
     """A class's name in the table's head: `class 2` for a number, else the name, cut."""
     text = f"class {name}" if name.isdigit() else name
-    return text if cell_len(text) <= CLASS_WIDTH else text[:CLASS_WIDTH - 1].rstrip() + "…"
+    return clipped(text, CLASS_WIDTH)
 
 
 class PairChooser(ModalScreen[tuple[int, int] | None]):

@@ -27,6 +27,17 @@ def width_of(line: Line) -> int:
     return sum(cell_len(text) for text, _ in line)
 
 
+def clipped(name: str, room: int) -> str:
+    """`name` if it takes at most `room` cells, else its head and `…` (`room` characters)."""
+    return name if cell_len(name) <= room else name[:room - 1].rstrip() + "…"
+
+
+def fitting(forms: list, width: int, measure=width_of, otherwise=None):
+    """The first of `forms` (the richest first) that `measure`s at most `width` cells, else
+    `otherwise` (None: the last form)."""
+    return next((form for form in forms if measure(form) <= width), forms[-1] if otherwise is None else otherwise)
+
+
 class Lines(Titled, Widget):
     """Shows `Line`s; its height follows their number."""
 
