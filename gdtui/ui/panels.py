@@ -9,7 +9,6 @@ import textwrap
 
 from gdtui.describe import PENALTY_FORMULAS, boundary_equation, column_names, schedule as schedule_words, score_terms, weight_label
 from gdtui.engine.evaluate import Evaluation
-from gdtui.engine.features import LESSON as LESSON_FEATURES
 from gdtui.engine.multiclass import loss_named
 from gdtui.engine.optim import RULES
 from gdtui.engine.race import Standing
@@ -50,9 +49,9 @@ def numbers_lines(snap: Snapshot, width: int, detailed: bool = False) -> tuple[L
     """W, the update direction g of the last update, the step it took and the rule's memory; |g|
     with the formula of g, the penalty, and the boundary equation or the score functions.
     `detailed` (tall terminals) adds the factor 2 of sse, the update rule and what its memory
-    means. One row of weights on x1, x2 (the lesson's model) has the lesson's table; any other
-    shape a K x d table set that fits `width` and at most `ROOM` (tall: `TALL_ROOM`) lines."""
-    if snap.rows == 1 and snap.features == LESSON_FEATURES:
+    means. The line model (`Snapshot.line_model`) has the lesson's table; any other shape a K x d
+    table set that fits `width` and at most `ROOM` (tall: `TALL_ROOM`) lines."""
+    if snap.line_model:
         return _lesson_numbers(snap, width, detailed)
     return _model_numbers(snap, width, detailed)
 
@@ -154,10 +153,11 @@ def _model_notes(snap: Snapshot, width: int) -> list[str]:
 
 
 def _equation(snap: Snapshot, width: int, room: int) -> tuple[Line, ...]:
-    """The boundary's equation (one row on x1, x2, not standardized), else the score function(s)
+    """The boundary's equation on the raw x1, x2 (the line model), else the score function(s)
     with their numbers, or, where they would take more than `room` lines, the rule in words."""
-    if snap.rows == 1 and snap.features == LESSON_FEATURES and not snap.standardize:
-        return prose(boundary_equation(snap.weights), theme.BOUNDARY_INK, width)
+    if snap.line_model:
+        raw = " (raw x1, x2)" if snap.standardize else ""
+        return prose(boundary_equation(snap.line_weights) + raw, theme.BOUNDARY_INK, width)
     names = column_names(snap.features)
     rows = (snap.weights,) if snap.rows == 1 else snap.weights
     heads = ("z",) if snap.rows == 1 else tuple(f"s{k}" for k in range(snap.rows))

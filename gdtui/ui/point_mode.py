@@ -93,7 +93,8 @@ class PointMode:
                 and parts.X is self._rows(trainer, self.split)[0] and np.array_equal(parts.weights, w):
             return
         X, y = self._rows(trainer, self.split)
-        shown = None if cfg.lesson_model else self._points(trainer, self.split)  # (else the columns are the point)
+        raw = cfg.line_model and not cfg.standardize  # (the columns (1, x1, x2) are the point)
+        shown = None if raw else self._points(trainer, self.split)
         self._parts = Parts(cfg.loss, X, y, w, self.split == "train", cfg.penalty, cfg.lam, shown)
         train = self._parts if self.split == "train" else Parts(cfg.loss, trainer.data.X_train, trainer.data.y_train,
                                                                  w, True, cfg.penalty, cfg.lam)
@@ -170,8 +171,8 @@ def _values(reading: Reading, labels: tuple[str, ...], level: int) -> str:
 def point_lines(reading: Reading, split: str, labels: tuple[str, ...], width: int) -> tuple[Line, ...]:
     """The selected point in one line, or two where it does not fit: which row, its raw point, its
     label, its score(s) and what the loss makes of them, the class predicted and its share of g.
-    The lesson's model (its columns are the point) keeps `point_line`."""
-    if reading.point is None and not isinstance(reading.z, tuple) and reading.p is not None:
+    The sigmoid line model on the raw x1, x2 (no point apart from its columns, a p) keeps `point_line`."""
+    if reading.point is None and reading.p is not None:
         return (point_line(reading, split, labels, width),)
     share = _share(reading, split)
     x1, x2 = reading.point if reading.point is not None else reading.x[1:3]

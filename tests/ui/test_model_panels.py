@@ -13,6 +13,7 @@ from rich.console import Console
 
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.evaluate import evaluate
+from gdtui.engine.explain import explain_update
 from gdtui.ui import panels, theme
 from gdtui.ui.readouts import gradient_check_at
 from gdtui.ui.screens.inspector import GradientInspector, explain
@@ -296,3 +297,29 @@ async def test_g_and_e_open_for_models_at_80x24(make_app, options):
         panel = app.solo.query_one("#evaluation")
         assert panel.display and "confusion matrix" in panel.text
         assert all(len(line) <= panel.content_size.width for line in panel.text.splitlines())
+
+
+def test_the_standardized_line_model_writes_the_raw_boundary_as_why_does():
+    """One row over standardized x1, x2: the numbers panel and why both write the boundary on the
+    raw x1, x2 (the line the scatter draws); its weights transcribed here from the split's columns."""
+    trainer = create_trainer(TrainConfig(seed=0, alpha=0.001, loss="bce", standardize=True))
+    trainer.run(3)
+    snap = trainer.snapshot()
+    points = trainer.data.train_points
+    mean, std = points.mean(axis=0), points.std(axis=0)
+    w = np.array(snap.weights)
+    raw = (w[0] - sum(w[1:] * mean / std), *(w[1:] / std))
+    assert snap.line_model and np.allclose(snap.line_weights, raw, rtol=1e-12, atol=1e-12)
+    w0, w1, w2 = snap.line_weights
+    equation = f"y = ({-w0:.4g} {'-' if -w1 < 0 else '+'} {abs(w1):.4g}·x) / {w2:.4g} (raw x1, x2)"
+    assert equation in [text_of(line) for line in panels.numbers_lines(snap, 58)]
+    trainer.step_epoch()
+    e = explain_update(trainer.last_update(), trainer.data.X_train, trainer.data.y_train, points,
+                       trainer.config.features, trainer.data.scaling)
+    assert np.allclose(e.boundary_weights, trainer.snapshot().line_weights, rtol=1e-12, atol=1e-12)
+
+
+def test_only_one_row_over_x1_x2_is_the_line_model():
+    assert TrainConfig(loss="hinge", penalty="l1", lam=0.1, standardize=True).line_model
+    assert not TrainConfig(features=("x1", "x2", "x1^2")).line_model
+    assert not TrainConfig(loss="softmax").line_model and not TrainConfig(features=("x2", "x1")).line_model
