@@ -36,7 +36,7 @@ class Row:
     index: int
     """Its position among the training rows."""
     x: tuple[float, ...]
-    """(1, x1, x2): the bias trick's constant 1 first."""
+    """The row of the design matrix, d entries: the bias trick's constant 1, then the features."""
     y: float
     """Its label, 0 or 1."""
     z: float

@@ -98,7 +98,7 @@ SOLO_KEYS = (
         "replaced; u again returns.", footer=False),
     Key("l", "toggle_landscape", "landscape", "Loss landscape over two weights (the others held at their values; "
         "with a penalty, the objective the rule descends), with the run's path and the current point ◉.", footer=False),
-    Key("w", "cycle_pair", "weights pair", "Landscape over any two weights: w lists them all (arrows move, space "
+    Key("w", "choose_pair", "weights pair", "Landscape over any two weights: w lists them all (arrows move, space "
         "or enter picks x then y, escape cancels; w again: the next pair, e.g. (w1, w2) → (w0, w1) → (w0, w2)).",
         footer=False),
     Key("e", "toggle_evaluation", "evaluate", "Evaluation panel: scikit-learn's classification report and the "

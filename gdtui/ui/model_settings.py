@@ -11,6 +11,8 @@ from __future__ import annotations
 from gdtui.describe import PENALTY_FORMULAS, column_names
 from gdtui.engine.config import BINARY_LOSSES, CLASS_LOSSES, LOSSES, MAX_CLASSES
 
+from .choices import after, said
+
 FEATURE_PRESETS = (
     ("x1", "x2"),
     ("x1", "x2", "x1^2", "x2^2"),
@@ -22,18 +24,6 @@ cross term, and the sines."""
 PENALTIES = ("none", "l2", "l1")
 LAM_CHOICES = (0.001, 0.01, 0.1, 1.0)
 DEFAULT_LAM = 0.01
-
-
-def after(choices: tuple, current) -> object:
-    """The choice after `current` (the first if it is not one of them)."""
-    return choices[(choices.index(current) + 1) % len(choices)] if current in choices else choices[0]
-
-
-def said(note: str, words: str) -> str:
-    """The session's note on a change (a fork), then what changed; a refusal alone."""
-    if note.startswith("refused"):
-        return note
-    return f"{note}; {words}" if note else words
 
 
 def columns_words(features: tuple[str, ...]) -> str:

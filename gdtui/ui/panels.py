@@ -92,7 +92,7 @@ def _model_numbers(snap: Snapshot, width: int, detailed: bool) -> tuple[Line, ..
         memory = [_table(symbol, values, snap) for symbol, _, values in snap.optimizer_state]
         for group in (step, memory):
             cost = len(plan.bands) * len(group) * snap.rows
-            if group and cost <= left and plan.digits(group, names) >= 1:
+            if group and cost <= left and plan.least_digits(group, names) >= 1:
                 tables, left = tables + group, left - cost
     if detailed:
         detail = _prose_lines(_detail_notes(snap, {symbol for symbol, _ in tables}), width)

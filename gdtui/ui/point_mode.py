@@ -57,7 +57,8 @@ class PointMode:
         self.index = 0
         """The selected row of `split`."""
         self._parts: Parts | None = None
-        self._total: np.ndarray | None = None
+        self._direction: np.ndarray | None = None
+        """The update direction g of the training rows (with the penalty), whose share each row has."""
 
     def _rows(self, trainer, split: str) -> tuple[np.ndarray, np.ndarray]:
         data = trainer.data
@@ -75,7 +76,7 @@ class PointMode:
         self.index = hardest if hardest is not None and split == "train" else self._parts.strongest()
 
     def leave(self) -> None:
-        self.active, self._parts, self._total = False, None, None
+        self.active, self._parts, self._direction = False, None, None
 
     def switch(self, trainer, split: str, weights) -> None:
         """Show `split`: the selection moves to its point nearest the one selected."""
@@ -98,7 +99,7 @@ class PointMode:
         self._parts = Parts(cfg.loss, X, y, w, self.split == "train", cfg.penalty, cfg.lam, shown)
         train = self._parts if self.split == "train" else Parts(cfg.loss, trainer.data.X_train, trainer.data.y_train,
                                                                  w, True, cfg.penalty, cfg.lam)
-        self._total = train.direction()
+        self._direction = train.direction()
         self.index = min(self.index, len(y) - 1)
 
     def move(self, trainer, arrow: str, frame: Frame) -> None:
@@ -109,7 +110,7 @@ class PointMode:
         self.index = nearest(on_screen(self._points(trainer, self.split), frame), (col + 0.5, (row + 0.5) * ASPECT))
 
     def reading(self) -> Reading:
-        return self._parts.reading(self.index, self._total)
+        return self._parts.reading(self.index, self._direction)
 
     def position(self, trainer) -> tuple[float, float]:
         """The selected point's (x1, x2)."""

@@ -68,7 +68,7 @@ class Plan:
     hidden: tuple[int, ...] = ()
     """The columns left out (a window of the first ones is shown)."""
 
-    def digits(self, tables: list[tuple[str, list[tuple[float, ...]]]], names: tuple[str, ...]) -> int:
+    def least_digits(self, tables: list[tuple[str, list[tuple[float, ...]]]], names: tuple[str, ...]) -> int:
         """The fewest significant digits any number of `tables` would show (0: a number or a
         column's name does not fit)."""
         columns = [j for band in self.bands for j in band]
@@ -104,7 +104,7 @@ def choose(tables: list[tuple[str, list[tuple[float, ...]]]], names: tuple[str, 
     rows = len(tables[0][1])
     for least in (2, 1):
         for plan in candidates:
-            if plan.height(len(tables), rows) <= room and plan.digits(tables, names) >= least:
+            if plan.height(len(tables), rows) <= room and plan.least_digits(tables, names) >= least:
                 return plan
     return None
 

@@ -15,7 +15,7 @@ from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.config import FEATURES
 from gdtui.engine.landscape import Slice, Window
 from gdtui.ui.panels import landscape_title
-from gdtui.ui.screens.pair_chooser import PairChooser, PairPick, table_lines
+from gdtui.ui.screens.pair_chooser import PairChooser, PairPick, chooser_lines
 from gdtui.ui import surfaces
 from gdtui.ui.surfaces import ChosenPair, SurfaceKeeper, pair_for
 from gdtui.ui.widgets.lines import clipped, fitting, text_of, width_of
@@ -72,7 +72,7 @@ def test_the_next_pair_of_three_weights_is_the_old_cycle():
 
 def test_the_table_lists_every_weight_by_column_and_class_and_fits_80_columns():
     pick = PairPick((6, 8), (1, 2))
-    lines = table_lines(pick, ALL, ("0", "1", "a very long class name", "3", "4", "5"))
+    lines = chooser_lines(pick, ALL, ("0", "1", "a very long class name", "3", "4", "5"))
     assert len(lines) == 1 + 8  # the head, then one line per column of the design matrix
     assert max(width_of(line) for line in lines) <= 80 - 4  # (the box's border and padding)
     head = text_of(lines[0])
@@ -85,7 +85,7 @@ def test_the_table_lists_every_weight_by_column_and_class_and_fits_80_columns():
 
 
 def test_one_row_has_no_class_head():
-    lines = table_lines(PairPick((3,), (1, 2)), ("x1", "x2"), ("0", "1"))
+    lines = chooser_lines(PairPick((3,), (1, 2)), ("x1", "x2"), ("0", "1"))
     assert [text_of(line).split() for line in lines] == [["1", "w0"], ["x1", "→", "w1"], ["x2", "↑", "w2"]]
 
 

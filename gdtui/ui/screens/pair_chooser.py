@@ -75,7 +75,7 @@ class PairPick:
         return {self.first: X_MARK}
 
 
-def table_lines(pick: PairPick, features: tuple[str, ...], classes: tuple[str, ...]) -> tuple[Line, ...]:
+def chooser_lines(pick: PairPick, features: tuple[str, ...], classes: tuple[str, ...]) -> tuple[Line, ...]:
     """The table of every weight: a head of class names (class rows only), then one line per column
     of the design matrix with its name and the weights of that column, the cursor's reversed."""
     names = column_names(features)
@@ -128,7 +128,7 @@ class PairChooser(ModalScreen[tuple[int, int] | None]):
         """Set once the chooser has been dismissed; later keys change nothing."""
 
     def compose(self) -> ComposeResult:
-        table = table_lines(self.pick, *self._columns)
+        table = chooser_lines(self.pick, *self._columns)
         width = max(NOTE_WIDTH, max(sum(cell_len(t) for t, _ in line) for line in table))
         with Vertical(id="pair-box") as box:
             box.border_title = "landscape over which two weights?"
@@ -143,7 +143,7 @@ class PairChooser(ModalScreen[tuple[int, int] | None]):
     def _show(self) -> None:
         """Draw the table and the note (before the chooser is mounted there is nothing to draw yet)."""
         for table in self.query("#pair-table").results(Lines):
-            table.show(table_lines(self.pick, *self._columns))
+            table.show(chooser_lines(self.pick, *self._columns))
         for note in self.query("#pair-note").results(Lines):
             note.show((((self.pick.note, theme.BAD if self.pick.note.startswith("refused") else ""),),))
 

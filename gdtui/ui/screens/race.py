@@ -25,7 +25,7 @@ from ..theme import LOOKS
 from ..widgets.cell_grid import CellGrid
 from ..widgets.lines import Lines, status_rows
 from ..widgets.loss_plot import LossPlot
-from .help import HelpScreen
+from .help import HelpScreen, help_note
 
 KEYS = {rule: str(k + 1) for k, rule in enumerate(OPTIMIZERS)}
 """The key that ticks each rule."""
@@ -209,4 +209,4 @@ class RaceScreen(Screen):
         self.say(self.app.save_saying(self.race))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(RACE_KEYS + LESSON_KEYS)))
+        self.app.push_screen(HelpScreen(help_rows(RACE_KEYS + LESSON_KEYS), help_note(self.race.config)))

@@ -29,7 +29,7 @@ from .alpha_prompt import AlphaPrompt
 from .breakpoints_form import BreakpointsForm
 from .data_form import DataForm
 from .epoch_prompt import EpochPrompt
-from .help import HelpScreen
+from .help import HelpScreen, help_note
 from .landscape_view import LandscapeView
 from .model_keys import ModelKeys
 from .teaching import TeachingKeys
@@ -325,4 +325,5 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
         self.say(self.app.export_saying())
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(SOLO_KEYS + LESSON_KEYS)))
+        keys = help_rows(SOLO_KEYS + LESSON_KEYS)
+        self.app.push_screen(HelpScreen(keys, help_note(self.session.trainer.config)))
