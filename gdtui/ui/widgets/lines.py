@@ -6,6 +6,8 @@ when they change (each assignment would redraw it)."""
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -25,6 +27,12 @@ def text_of(line: Line) -> str:
 
 def width_of(line: Line) -> int:
     return sum(cell_len(text) for text, _ in line)
+
+
+def prose(text: str, style: str, width: int) -> tuple[Line, ...]:
+    """A sentence as lines of at most `width` cells, broken between words (never inside one)."""
+    lines = textwrap.wrap(text, max(width, 8), break_long_words=False, break_on_hyphens=False)
+    return tuple(((line, style),) for line in lines) or (((text, style),),)
 
 
 def clipped(name: str, room: int) -> str:
