@@ -166,8 +166,10 @@ def _equation(snap: Snapshot, width: int, room: int) -> tuple[Line, ...]:
     """The boundary's equation on the raw x1, x2 (the line model), else the score function(s)
     with their numbers, or, where they would take more than `room` lines, the rule in words."""
     if snap.line_model:
-        raw = " (raw x1, x2)" if snap.standardize else ""
-        return prose(boundary_equation(snap.line_weights) + raw, theme.BOUNDARY_INK, width)
+        equation = boundary_equation(snap.line_weights)
+        if snap.standardize and len(equation) + 13 <= width:  # (the line is drawn on the raw points)
+            equation += " (raw x1, x2)"
+        return prose(equation, theme.BOUNDARY_INK, width)
     names = column_names(snap.features)
     rows = (snap.weights,) if snap.rows == 1 else snap.weights
     heads = ("z",) if snap.rows == 1 else tuple(f"s{k}" for k in range(snap.rows))
