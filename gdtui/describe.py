@@ -1,13 +1,16 @@
 """How engine values read for people: one place for the CLI's log and the TUI's panels.
 
 The engine reports numbers and names; these turn them into the few words the screen or the log
-shows (a schedule, the breakpoints set, a landscape's window, the boundary's equation).
+shows (a schedule, the breakpoints set, the boundary's equation, the model's columns and weights).
 """
 
 from __future__ import annotations
 
+import math
+
+from typing import NamedTuple
+
 from gdtui.engine.breakpoints import Breakpoints
-from gdtui.engine.landscape import Slice
 from gdtui.engine.schedules import DEFAULT_DECAY
 
 
@@ -21,6 +24,17 @@ def log_loss(value: float) -> str:
     if abs(value) >= LOG_EXPONENT_FROM and value == value:
         return f"{value:.7e}"
     return f"{value:.7f}"
+
+
+class PenaltyFormula(NamedTuple):
+    term: str
+    """What the penalty adds to the update direction g."""
+    value: str
+    """The penalty itself."""
+
+
+PENALTY_FORMULAS = {"l2": PenaltyFormula("λ·w", "λ/2·Σw²"), "l1": PenaltyFormula("λ·sign(w)", "λ·Σ|w|")}
+"""Each penalty of `gdtui.engine.penalties` as written on screen (never on the bias column)."""
 
 
 def weight_name(index: int) -> str:
@@ -54,14 +68,6 @@ def breakpoints(points: Breakpoints) -> str:
     return ", ".join(words) or "none"
 
 
-def landscape_window(sl: Slice) -> str:
-    """The weights a landscape spans, their ranges and the weights held."""
-    (x, y), w = sl.axes, sl.window
-    held = " ".join(f"{weight_name(i)}={sl.held[i]:.3g}" for i in sl.held_axes)
-    return (f"{weight_name(x)}→[{w.x_min:.3g},{w.x_max:.3g}] {weight_name(y)}↑[{w.y_min:.3g},{w.y_max:.3g}] "
-            f"{held}")
-
-
 def boundary_equation(w: tuple[float, ...], digits: int = 4) -> str:
     """The decision boundary as text: y = (-w0 - w1*x) / w2, x = -w0/w1 when w2 = 0, or none."""
     w0, w1, w2 = w
@@ -82,11 +88,9 @@ def column_names(features: tuple[str, ...]) -> tuple[str, ...]:
     return ("1", *(COLUMN_NAMES[name] for name in features))
 
 
-def weight_labels(rows: int, columns: int) -> tuple[str, ...]:
-    """Every weight's label in flat order (k*d + j): `w0 … w{d-1}` for one row, `w{k}.{j}` for K rows."""
-    if rows == 1:
-        return tuple(weight_name(j) for j in range(columns))
-    return tuple(f"w{k}.{j}" for k in range(rows) for j in range(columns))
+def weight_labels(shape: tuple[int, ...]) -> tuple[str, ...]:
+    """Every `weight_label` of weights of `shape`, in flat order (k*d + j)."""
+    return tuple(weight_label(i, shape) for i in range(math.prod(shape)))
 
 
 def score_terms(row: tuple[float, ...], names: tuple[str, ...], digits: int = 3) -> tuple[str, ...]:

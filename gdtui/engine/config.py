@@ -11,12 +11,17 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 
 from .echo import show
+from .features import LESSON
 from .schedules import SCHEDULES, scheduled_alpha
 
 DATASETS = ("blobs", "moons", "circles")
 LOSSES = ("sse", "bce", "hinge", "softmax", "svm")
 BINARY_LOSSES = ("sse", "bce", "hinge")
-"""Losses of one score z per row (one weight row); the others score K classes (K weight rows)."""
+"""Losses of one score z per row (one weight row)."""
+SIGMOID_LOSSES = ("sse", "bce")
+"""The lesson's losses: one sigmoid unit p = σ(z), class 1 where p > 0.5."""
+CLASS_LOSSES = tuple(name for name in LOSSES if name not in BINARY_LOSSES)
+"""Losses of K class scores per row (K weight rows): softmax, svm."""
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin1", "sin2")
 """The columns a model may have after the bias (see `gdtui.engine.features`)."""
 PENALTIES = ("none", "l1", "l2")
@@ -158,11 +163,9 @@ class TrainConfig:
         return self.loss not in BINARY_LOSSES
 
     @property
-    def lesson_model(self) -> bool:
-        """The lesson's model: one sigmoid unit on (1, x1, x2) with sse or bce, two classes, no
-        penalty (what the TUI draws and the step explanation writes out)."""
-        return (self.loss in ("sse", "bce") and tuple(self.features) == ("x1", "x2") and not self.standardize
-                and self.penalty == "none" and self.classes == 2)
+    def line_model(self) -> bool:
+        """One weight row over x1, x2 (`is_line_model`)."""
+        return is_line_model(not self.multiclass, self.features)
 
     @property
     def weight_shape(self) -> tuple[int, ...]:
@@ -193,6 +196,14 @@ class TrainConfig:
         if self.is_csv:
             return None
         return DEFAULT_NOISE[self.dataset] if self.noise is None else self.noise
+
+
+def is_line_model(one_row: bool, features: tuple[str, ...]) -> bool:
+    """The lesson's line model: one weight row (any binary loss, any penalty) over the features x1,
+    x2, standardized or not. Its boundary is a straight line 0 = w0 + w1·x1 + w2·x2 in the raw points'
+    plane (with standardized columns, the weights written back on the raw x1, x2), which the screens
+    write out as an equation; the other models get their score functions."""
+    return one_row and tuple(features) == LESSON
 
 
 MODEL_FIELDS = ("features", "standardize", "penalty", "lam", "classes")

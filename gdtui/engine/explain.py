@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import explain_models as models
+from .config import SIGMOID_LOSSES
 from .explain_models import ClassPushes, ClassRow, HingeRow, PenaltyPart, Pushes
-from .features import LESSON
+from .config import is_line_model
+from .features import LESSON, raw_weights
 from .optim import ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAGRAD_EPS, RMSPROP_EPS, RMSPROP_SMOOTHING, OptState
 from .snapshot import plain
-
-SIGMOID_LOSSES = ("sse", "bce")
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -36,7 +36,7 @@ class Row:
     index: int
     """Its position among the training rows."""
     x: tuple[float, ...]
-    """(1, x1, x2): the bias trick's constant 1 first."""
+    """The row of the design matrix, d entries: the bias trick's constant 1, then the features."""
     y: float
     """Its label, 0 or 1."""
     z: float
@@ -238,9 +238,9 @@ def explain_update(update, X: np.ndarray, y: np.ndarray, points: np.ndarray | No
     changes = {}
     if points is not None and (tuple(features) != LESSON or scaling is not None):
         changes["point"] = tuple(float(v) for v in points[e.example.index])
-    if np.ndim(e.after) == 1 and tuple(features) == LESSON:
+    if is_line_model(np.ndim(e.after) == 1, features):
         after = np.array(e.after)
         if scaling is not None:
-            after = models.raw_weights(after, scaling.mean, scaling.std)
+            after = raw_weights(after, scaling)
         changes.update(boundary=boundary(after), boundary_weights=plain(after))
     return replace(e, **changes)

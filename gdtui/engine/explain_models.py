@@ -201,9 +201,3 @@ def penalty_part(kind: str, lam: float, w: np.ndarray) -> PenaltyPart | None:
     return PenaltyPart(kind, float(lam), penalties.value(kind, lam, w), plain(part))
 
 
-def raw_weights(w: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-    """One row of weights on standardized columns (x − mean)/std, written on the raw columns:
-    w0 − Σ w_j·mean_j/std_j, then w_j/std_j (the same score for every point)."""
-    w = np.asarray(w, dtype=np.float64)
-    scaled = w[1:] / std
-    return np.concatenate([[w[0] - float(scaled @ mean)], scaled])

@@ -74,3 +74,11 @@ def scaled(X: np.ndarray, scaling: Scaling) -> np.ndarray:
     out[:, 1:] -= scaling.mean
     out[:, 1:] /= scaling.std
     return out
+
+
+def raw_weights(w: np.ndarray, scaling: Scaling) -> np.ndarray:
+    """One row of weights on standardized columns (x − mean)/std, written on the raw columns:
+    w0 − Σ w_j·mean_j/std_j, then w_j/std_j (the same score for every point)."""
+    w = np.asarray(w, dtype=np.float64)
+    scaled = w[1:] / scaling.std
+    return np.concatenate([[w[0] - float(scaled @ scaling.mean)], scaled])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .losses import Workspace
+from .losses import LOSSES, Workspace
 
 
 def hinge(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray, int]:
@@ -101,6 +101,11 @@ class ScoreLoss:
     def value(self, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
         """The printed loss at `w`."""
         return self.function(X, y, np.asarray(w, dtype=np.float64))[0]
+
+
+def loss_named(name: str):
+    """The loss called `name`: the lesson's (`gdtui.engine.losses.LOSSES`) or one of `SCORE_LOSSES`."""
+    return LOSSES[name] if name in LOSSES else SCORE_LOSSES[name]
 
 
 SCORE_LOSSES: dict[str, ScoreLoss] = {

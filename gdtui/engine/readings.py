@@ -12,16 +12,14 @@ import copy
 import numpy as np
 
 from . import penalties, predict
-from .config import BINARY_LOSSES, LOSSES as ALL_LOSSES
+from .config import BINARY_LOSSES, CLASS_LOSSES
 from .last_update import LastUpdate, from_history
-from .losses import LOSSES, Workspace
-from .multiclass import SCORE_LOSSES
+from .losses import Workspace
+from .multiclass import loss_named
 from .optim import RULES, OptState
 from .snapshot import Snapshot, plain, snapshot_at, snapshot_now
 
 STOP_REASONS = ("epochs", "tol", "patience", "diverged")
-SCORE_FAMILY = tuple(name for name in ALL_LOSSES if name not in BINARY_LOSSES)
-"""The losses of K class scores (softmax, svm)."""
 
 
 class Readings:
@@ -29,8 +27,7 @@ class Readings:
 
     @property
     def loss(self):
-        name = self.config.loss
-        return LOSSES[name] if name in LOSSES else SCORE_LOSSES[name]
+        return loss_named(self.config.loss)
 
     @property
     def rule(self):
@@ -103,7 +100,7 @@ class Readings:
         if epoch is None or epoch == 0:
             return None
         cfg = self.config
-        family = SCORE_FAMILY if cfg.multiclass else BINARY_LOSSES  # (the losses a live trainer may switch to)
+        family = CLASS_LOSSES if cfg.multiclass else BINARY_LOSSES  # (the losses a live trainer may switch to)
         losses = (cfg.loss,) + tuple(name for name in family if name != cfg.loss)
         return from_history(self.history, epoch, self.data.X_train, self.data.y_train, losses, cfg.momentum,
                             (cfg.penalty, cfg.lam))

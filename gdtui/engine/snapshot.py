@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config import is_line_model
+from .features import raw_weights
 from .optim import RULES, OptState
 
 
@@ -56,6 +58,9 @@ class Snapshot:
     """Whether the feature columns are standardized with the training split's statistics."""
     class_names: tuple[str, ...] = ("0", "1")
     """The data's label of each class, class 0 first (`Dataset.labels`: a file's text, unescaped)."""
+    line_weights: tuple | None = None
+    """(w0, w1, w2) of the boundary line on the raw x1, x2 for the line model (`line_model`): the
+    weights, or, standardized, the weights written back on the raw columns; None for other models."""
     penalty: str = "none"
     """`none`, `l1` or `l2`: the penalty whose gradient `direction` includes."""
     lam: float = 0.0
@@ -73,6 +78,11 @@ class Snapshot:
     def rows(self) -> int:
         """Rows of weights: 1 (one score) or K (one score per class)."""
         return len(self.weights) if isinstance(self.weights[0], tuple) else 1
+
+    @property
+    def line_model(self) -> bool:
+        """One weight row over x1, x2 (`gdtui.engine.config.is_line_model`)."""
+        return is_line_model(self.rows == 1, self.features)
 
 
 def memory(rule: str, state: OptState) -> tuple[tuple[str, str, tuple], ...]:
@@ -98,7 +108,10 @@ def snapshot_at(trainer, epoch: int) -> Snapshot:
 
 
 def _snapshot(trainer, epoch, batch, w, step, direction, loss, alpha, rule, state, stop) -> Snapshot:
-    cfg = trainer.config
+    cfg, scaling = trainer.config, trainer.data.scaling
+    line = None
+    if cfg.line_model:
+        line = plain(w if scaling is None else raw_weights(w, scaling))
     here, train = trainer.measure(w)
     return Snapshot(
         epoch=epoch, batch=batch, batches_per_epoch=trainer.batches_per_epoch, weights=plain(w),
@@ -106,4 +119,5 @@ def _snapshot(trainer, epoch, batch, w, step, direction, loss, alpha, rule, stat
         test_accuracy=trainer.accuracy(w, "test"), alpha=float(alpha), schedule=cfg.schedule,
         momentum=float(cfg.momentum), optimizer=rule, loss_name=cfg.loss, batch_size=cfg.batch_size,
         optimizer_state=memory(rule, state), stop_reason=stop, features=tuple(cfg.features),
-        standardize=cfg.standardize, class_names=tuple(trainer.data.labels), penalty=cfg.penalty, lam=float(cfg.lam))
+        standardize=cfg.standardize, class_names=tuple(trainer.data.labels), penalty=cfg.penalty, lam=float(cfg.lam),
+        line_weights=line)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from gdtui.describe import PENALTY_FORMULAS
 from gdtui.engine.config import OPTIMIZERS
 
 
@@ -61,8 +62,9 @@ SOLO_KEYS = (
         "sin x2 (a new run from the same seed; u brings the old one back).", footer=False),
     Key("Z", "toggle_standardize", "standardize", "Standardize the features (mean 0, variance 1 from the training "
         "split) or not: a new run from the same seed.", footer=False),
-    Key("P", "cycle_penalty", "penalty", "Next penalty on the weights (never the bias): none, l2 (adds λ·w to g), "
-        "l1 (adds λ·sign(w)); from the next update on.", footer=False),
+    Key("P", "cycle_penalty", "penalty", "Next penalty on the weights (never the bias): none, l2 (adds "
+        f"{PENALTY_FORMULAS['l2'].term} to g), l1 (adds {PENALTY_FORMULAS['l1'].term}); from the next update on.",
+        footer=False),
     Key("k", "cycle_lam", "λ", "Next penalty strength λ: 0.001, 0.01, 0.1, 1 (from the next update on).",
         footer=False),
     Key("K", "cycle_classes", "classes", "Next number of classes of blobs, 2 to 6 (binary losses give way to "
@@ -96,7 +98,7 @@ SOLO_KEYS = (
         "replaced; u again returns.", footer=False),
     Key("l", "toggle_landscape", "landscape", "Loss landscape over two weights (the others held at their values; "
         "with a penalty, the objective the rule descends), with the run's path and the current point ◉.", footer=False),
-    Key("w", "cycle_pair", "weights pair", "Landscape over any two weights: w lists them all (arrows move, space "
+    Key("w", "choose_pair", "weights pair", "Landscape over any two weights: w lists them all (arrows move, space "
         "or enter picks x then y, escape cancels; w again: the next pair, e.g. (w1, w2) → (w0, w1) → (w0, w2)).",
         footer=False),
     Key("e", "toggle_evaluation", "evaluate", "Evaluation panel: scikit-learn's classification report and the "

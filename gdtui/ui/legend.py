@@ -7,6 +7,7 @@ from rich.cells import cell_len
 from textual.markup import escape
 
 from . import theme
+from .widgets.lines import fitting
 
 Piece = tuple[str, int]
 """Markup and the cells it takes."""
@@ -14,10 +15,8 @@ Piece = tuple[str, int]
 
 def _fitting(forms: list[list[Piece]], width: int) -> str:
     """The first form whose pieces, two spaces apart, fit in `width` cells ("" if none)."""
-    for pieces in forms:
-        if sum(cells for _, cells in pieces) + 2 * (len(pieces) - 1) <= width:
-            return "  ".join(text for text, _ in pieces)
-    return ""
+    pieces = fitting(forms, width, lambda form: sum(cells for _, cells in form) + 2 * (len(form) - 1), [])
+    return "  ".join(text for text, _ in pieces)
 
 
 def _classes(labels: tuple[str, ...]) -> list[Piece]:

@@ -8,7 +8,10 @@ starts a new run from the same seed on the same data, and `u` brings the old run
 
 from __future__ import annotations
 
-from gdtui.engine.config import BINARY_LOSSES, MAX_CLASSES
+from gdtui.describe import PENALTY_FORMULAS, column_names
+from gdtui.engine.config import BINARY_LOSSES, CLASS_LOSSES, LOSSES, MAX_CLASSES
+
+from .choices import after, said
 
 FEATURE_PRESETS = (
     ("x1", "x2"),
@@ -21,29 +24,11 @@ cross term, and the sines."""
 PENALTIES = ("none", "l2", "l1")
 LAM_CHOICES = (0.001, 0.01, 0.1, 1.0)
 DEFAULT_LAM = 0.01
-BINARY_ORDER = ("sse", "bce", "hinge", "softmax", "svm")
-"""What `f` cycles through with two classes (the lesson's two first)."""
-MULTI_ORDER = ("softmax", "svm")
-"""What `f` cycles through with more than two classes."""
-SHOWN_FEATURES = {"x1^2": "x1²", "x2^2": "x2²", "x1x2": "x1·x2", "sin1": "sin x1", "sin2": "sin x2"}
-"""How a feature's name is written on screen."""
-
-
-def after(choices: tuple, current) -> object:
-    """The choice after `current` (the first if it is not one of them)."""
-    return choices[(choices.index(current) + 1) % len(choices)] if current in choices else choices[0]
-
-
-def said(note: str, words: str) -> str:
-    """The session's note on a change (a fork), then what changed; a refusal alone."""
-    if note.startswith("refused"):
-        return note
-    return f"{note}; {words}" if note else words
 
 
 def columns_words(features: tuple[str, ...]) -> str:
     """The design matrix's columns as the screen writes them: `1, x1, x2, x1²`."""
-    return ", ".join(("1", *(SHOWN_FEATURES.get(name, name) for name in features)))
+    return ", ".join(column_names(features))
 
 
 class ModelSettings:
@@ -92,10 +77,11 @@ class ModelSettings:
         return self._new_run(words, classes=classes, loss=loss)
 
     def cycle_loss(self) -> str:
+        """`f`: the next of the engine's losses (all of them with two classes, the class scores' with more)."""
         cfg, trainer = self.config, self.session.trainer
-        loss = after(MULTI_ORDER if cfg.classes > 2 else BINARY_ORDER, cfg.loss)
+        loss = after(CLASS_LOSSES if cfg.classes > 2 else LOSSES, cfg.loss)
         if cfg.with_changes(loss=loss).weight_shape != cfg.weight_shape:
-            rows = "one weight row per class" if loss in MULTI_ORDER else "one weight row"
+            rows = "one weight row per class" if loss in CLASS_LOSSES else "one weight row"
             return self._new_run(f"loss {loss} ({rows})", loss=loss)
         note = self.session.configure(loss=loss)
         words = f"loss {self.config.loss} from the next update on"
@@ -109,8 +95,7 @@ class ModelSettings:
         note = self.session.configure(penalty=penalty, lam=lam)
         if penalty == "none":
             return said(note, "no penalty from the next update on")
-        part = "λ·w" if penalty == "l2" else "λ·sign(w)"
-        value = "λ/2·Σw²" if penalty == "l2" else "λ·Σ|w|"
+        part, value = PENALTY_FORMULAS[penalty]
         return said(note, f"penalty {penalty} {value} with λ = {lam:g} (k changes it): g gains {part}, never on the "
                            "bias, from the next update on")
 

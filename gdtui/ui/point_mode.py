@@ -13,7 +13,7 @@ import numpy as np
 from gdtui.engine.points import Parts, Reading
 
 from . import theme
-from .panels import number
+from .tables import number, signed
 from .raster import Frame
 from .widgets.lines import Line
 
@@ -57,7 +57,8 @@ class PointMode:
         self.index = 0
         """The selected row of `split`."""
         self._parts: Parts | None = None
-        self._total: np.ndarray | None = None
+        self._direction: np.ndarray | None = None
+        """The update direction g of the training rows (with the penalty), whose share each row has."""
 
     def _rows(self, trainer, split: str) -> tuple[np.ndarray, np.ndarray]:
         data = trainer.data
@@ -75,7 +76,7 @@ class PointMode:
         self.index = hardest if hardest is not None and split == "train" else self._parts.strongest()
 
     def leave(self) -> None:
-        self.active, self._parts, self._total = False, None, None
+        self.active, self._parts, self._direction = False, None, None
 
     def switch(self, trainer, split: str, weights) -> None:
         """Show `split`: the selection moves to its point nearest the one selected."""
@@ -93,11 +94,12 @@ class PointMode:
                 and parts.X is self._rows(trainer, self.split)[0] and np.array_equal(parts.weights, w):
             return
         X, y = self._rows(trainer, self.split)
-        shown = None if cfg.lesson_model else self._points(trainer, self.split)  # (else the columns are the point)
+        raw = cfg.line_model and not cfg.standardize  # (the columns (1, x1, x2) are the point)
+        shown = None if raw else self._points(trainer, self.split)
         self._parts = Parts(cfg.loss, X, y, w, self.split == "train", cfg.penalty, cfg.lam, shown)
         train = self._parts if self.split == "train" else Parts(cfg.loss, trainer.data.X_train, trainer.data.y_train,
                                                                  w, True, cfg.penalty, cfg.lam)
-        self._total = train.direction()
+        self._direction = train.direction()
         self.index = min(self.index, len(y) - 1)
 
     def move(self, trainer, arrow: str, frame: Frame) -> None:
@@ -108,7 +110,7 @@ class PointMode:
         self.index = nearest(on_screen(self._points(trainer, self.split), frame), (col + 0.5, (row + 0.5) * ASPECT))
 
     def reading(self) -> Reading:
-        return self._parts.reading(self.index, self._total)
+        return self._parts.reading(self.index, self._direction)
 
     def position(self, trainer) -> tuple[float, float]:
         """The selected point's (x1, x2)."""
@@ -116,11 +118,22 @@ class PointMode:
         return float(x[0]), float(x[1])
 
 
+def _share(reading: Reading, split: str) -> str:
+    """The point's share of g (a test row has none)."""
+    if split == "test":
+        return "not in g (test row)"
+    return "g is 0" if reading.share is None else f"{number(100 * reading.share)}% of g"
+
+
+def _mark(reading: Reading) -> tuple[str, str]:
+    """✓ where the class predicted is the label, else ✗."""
+    right = reading.predicted == int(reading.label)
+    return (" ✓" if right else " ✗", f"bold {theme.GOOD if right else theme.BAD}")
+
+
 def point_line(reading: Reading, split: str, labels: tuple[str, str], width: int) -> Line:
     """The selected point in one line: which row, x, label, z, p, the prediction and its share of g."""
-    right = reading.predicted == int(reading.label)
-    share = "not in g (test row)" if split == "test" else (
-        "g is 0" if reading.share is None else f"{number(100 * reading.share)}% of g")
+    share = _share(reading, split)
     label = labels[int(reading.label)]
     forms = [
         (f"{split} row {reading.index}  x (1, {number(reading.x[1])}, {number(reading.x[2])})  y {label}  "
@@ -131,12 +144,12 @@ def point_line(reading: Reading, split: str, labels: tuple[str, str], width: int
          f" {share.replace(' (test row)', '').replace(' of g', '')}"),
     ]
     head, tail = next((form for form in forms if len(form[0]) + len(form[1]) + 2 <= width), forms[-1])
-    return ((head, "bold"), (" ✓" if right else " ✗", f"bold {theme.GOOD if right else theme.BAD}"), (tail, theme.INFO))
+    return ((head, "bold"), _mark(reading), (tail, theme.INFO))
 
 
 def _digits(value: float, level: int) -> str:
     """A number at one of three widths: `number`'s, then 3 and 2 significant digits (sign shown)."""
-    return number(value) if level == 0 else ("0" if value == 0 else f"{value:+.{4 - level}g}")
+    return number(value) if level == 0 else signed(value, 4 - level)
 
 
 def _values(reading: Reading, labels: tuple[str, ...], level: int) -> str:
@@ -159,15 +172,13 @@ def _values(reading: Reading, labels: tuple[str, ...], level: int) -> str:
 def point_lines(reading: Reading, split: str, labels: tuple[str, ...], width: int) -> tuple[Line, ...]:
     """The selected point in one line, or two where it does not fit: which row, its raw point, its
     label, its score(s) and what the loss makes of them, the class predicted and its share of g.
-    The lesson's model (its columns are the point) keeps `point_line`."""
-    if reading.point is None and not isinstance(reading.z, tuple) and reading.p is not None:
+    The sigmoid line model on the raw x1, x2 (no point apart from its columns, a p) keeps `point_line`."""
+    if reading.point is None and reading.p is not None:
         return (point_line(reading, split, labels, width),)
-    right = reading.predicted == int(reading.label)
-    share = "not in g (test row)" if split == "test" else (
-        "g is 0" if reading.share is None else f"{number(100 * reading.share)}% of g")
+    share = _share(reading, split)
     x1, x2 = reading.point if reading.point is not None else reading.x[1:3]
     head = f"{split} row {reading.index}  point ({number(x1)}, {number(x2)})  y {labels[int(reading.label)]}"
-    mark = (" ✓" if right else " ✗", f"bold {theme.GOOD if right else theme.BAD}")
+    mark = _mark(reading)
     guess = f"  → {labels[reading.predicted]}"
     values = [_values(reading, labels, level) for level in range(3)]
     one = f"{head}  {values[0]}{guess}"

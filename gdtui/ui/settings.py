@@ -8,7 +8,8 @@ from gdtui.describe import schedule as schedule_words
 from gdtui.engine.config import DATASETS, OPTIMIZERS
 from gdtui.engine.schedules import SCHEDULES
 
-from .model_settings import ModelSettings, after, said
+from .choices import after, said
+from .model_settings import ModelSettings
 
 MOMENTUM_CHOICES = (0.5, 0.9, 0.99)
 BATCH_CHOICES = (None, 256, 64, 32, 8, 1)

@@ -29,6 +29,11 @@ def number(value: float) -> str:
     return f"{value:+.2e}"
 
 
+def signed(value: float, digits: int) -> str:
+    """`value` to `digits` significant digits, its sign always shown (`0` without one)."""
+    return "0" if value == 0 else f"{value:+.{digits}g}"
+
+
 def compact(value: float, digits: int) -> str:
     """`value` to `digits` significant digits, as short as can be: no `+`, an exponent without
     padding (`1.2e-5`), whichever of the plain and the exponent form is shorter."""
@@ -63,7 +68,7 @@ class Plan:
     hidden: tuple[int, ...] = ()
     """The columns left out (a window of the first ones is shown)."""
 
-    def digits(self, tables: list[tuple[str, list[tuple[float, ...]]]], names: tuple[str, ...]) -> int:
+    def least_digits(self, tables: list[tuple[str, list[tuple[float, ...]]]], names: tuple[str, ...]) -> int:
         """The fewest significant digits any number of `tables` would show (0: a number or a
         column's name does not fit)."""
         columns = [j for band in self.bands for j in band]
@@ -99,7 +104,7 @@ def choose(tables: list[tuple[str, list[tuple[float, ...]]]], names: tuple[str, 
     rows = len(tables[0][1])
     for least in (2, 1):
         for plan in candidates:
-            if plan.height(len(tables), rows) <= room and plan.digits(tables, names) >= least:
+            if plan.height(len(tables), rows) <= room and plan.least_digits(tables, names) >= least:
                 return plan
     return None
 

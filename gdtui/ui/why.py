@@ -11,14 +11,15 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from gdtui.describe import boundary_equation
-from gdtui.engine.explain import SIGMOID_LOSSES, Explanation, explain_update
+from gdtui.describe import boundary_equation, column_names
+from gdtui.engine.config import SIGMOID_LOSSES
+from gdtui.engine.explain import Explanation, explain_update
 from gdtui.engine.losses import LOSSES
 
 from . import theme
-from .panels import number
+from .tables import number
 from .why_models import class_lines, hinge_lines, penalty_lines, score_lines
-from .why_text import columns, fit as _fit, heading as _heading, is_block, per_class, vector
+from .why_text import fit as _fit, heading as _heading, is_block, per_class, vector
 from .widgets.lines import Line
 
 NO_STEP = "No step yet: nothing to explain. Press space (one epoch) or n (one mini-batch), then y."
@@ -83,7 +84,7 @@ def why_lines(why: Why, width: int) -> tuple[Line, ...]:
     e = why.explanation
     if e is None:
         return tuple(lines)
-    r, labels, names = e.example, why.labels, columns(e.features)
+    r, labels, names = e.example, why.labels, column_names(e.features)
     label = f"{r.y:g}" if labels[int(r.y)] == f"{r.y:g}" else f"{r.y:g} ({labels[int(r.y)]})"
     lines += _heading(f"one row: the one that pushed hardest, training row {r.index}, label y = {label}", width)
     lines += _row_entries(e, names, width)

@@ -4,10 +4,12 @@ no boundary line to write (the numbers come from `gdtui.engine.explain`)."""
 
 from __future__ import annotations
 
+from gdtui.describe import PENALTY_FORMULAS, score_terms
+from gdtui.engine.config import SIGMOID_LOSSES
 from gdtui.engine.explain import Explanation
 
 from . import theme
-from .panels import number
+from .tables import number
 from .why_text import block_or_vector, fit, heading, is_block, named, per_class, vector
 from .widgets.lines import Line
 
@@ -67,7 +69,7 @@ def penalty_lines(e: Explanation, labels: tuple[str, ...], width: int) -> list[L
     pen = e.penalty
     if pen is None:
         return []
-    term, value = ("λ·w", "λ/2·Σw²") if pen.kind == "l2" else ("λ·sign(w)", "λ·Σ|w|")
+    term, value = PENALTY_FORMULAS[pen.kind]
     bias = "the bias column of each class" if is_block(pen.part) else "the bias w0"
     lines = heading(f"penalty {pen.kind}, λ = {pen.lam:g}: its part {term}, on every weight but {bias} "
                     "(never on the bias), added to g", width)
@@ -80,15 +82,10 @@ def score_lines(e: Explanation, names: tuple[str, ...], labels: tuple[str, ...],
     """The score function of the weights after the update, where no boundary line is written."""
     where = " (on the standardized columns)" if e.standardized else ""
     if not is_block(e.after):
-        rule = "p = σ(z) = 0.5" if e.loss in ("sse", "bce") else "the class flips"
+        rule = "p = σ(z) = 0.5" if e.loss in SIGMOID_LOSSES else "the class flips"
         lines = heading(f"now the score{where}: the boundary is where z = 0 ({rule})", width)
-        return lines + fit([f"z = {_function(e.after, names)}"], width, style=theme.BOUNDARY_INK)
+        return lines + fit([f"z = {' '.join(score_terms(e.after, names, 4))}"], width, style=theme.BOUNDARY_INK)
     lines = heading(f"now the scores{where}: the largest one's class is predicted", width)
     for label, row in zip(labels, e.after):
-        lines += fit([f"s_{label} = {_function(row, names)}"], width, style=theme.BOUNDARY_INK)
+        lines += fit([f"s_{label} = {' '.join(score_terms(row, names, 4))}"], width, style=theme.BOUNDARY_INK)
     return lines
-
-
-def _function(weights, names: tuple[str, ...]) -> str:
-    """`+0.42 +1.3·x1 −0.8·x2 …`."""
-    return " ".join([number(weights[0])] + [f"{number(w)}·{name}" for w, name in zip(weights[1:], names[1:])])

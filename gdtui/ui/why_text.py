@@ -1,23 +1,13 @@
 """How the "why" panel (`gdtui.ui.why`) lays its pieces out: vectors, K x d blocks one class a
-line, pieces fitted to a width, headings, and the model's columns as the screen names them."""
+line, pieces fitted to a width, headings."""
 
 from __future__ import annotations
 
 import textwrap
 
 from . import theme
-from .panels import number
+from .tables import number
 from .widgets.lines import Line
-
-COLUMN_NAMES = {"x1": "x1", "x2": "x2", "x1^2": "x1²", "x2^2": "x2²", "x1x2": "x1·x2", "sin1": "sin x1",
-                "sin2": "sin x2"}
-"""A feature (`TrainConfig.features` name) as the screen writes it."""
-
-
-def columns(features: tuple[str, ...]) -> tuple[str, ...]:
-    """The design matrix's columns as named on screen: `1` (the bias) first."""
-    return ("1",) + tuple(COLUMN_NAMES[name] for name in features)
-
 
 def vector(values) -> str:
     return "(" + ", ".join(number(v) for v in values) + ")"

@@ -181,5 +181,5 @@ def test_every_model_keeps_its_last_update(model):
     trainer = create_trainer(TrainConfig(seed=0, **model))
     trainer.step_epoch()
     trainer.step_epoch()
-    assert not trainer.config.lesson_model
+    assert trainer.config != TrainConfig(seed=0)
     assert trainer.last_update().epoch == 2 and trainer.last_update(1).epoch == 1

@@ -20,6 +20,8 @@ from sklearn.datasets import make_blobs, make_circles
 from sklearn.model_selection import train_test_split
 
 from gdtui.engine import ConfigError, DataError, TrainConfig, create_trainer, load_dataset
+from gdtui.engine.config import BINARY_LOSSES, CLASS_LOSSES, LOSSES, SIGMOID_LOSSES
+from gdtui.engine.multiclass import loss_named
 from gdtui.engine.race import Race
 from gdtui.engine.session import from_document, to_document
 
@@ -349,3 +351,9 @@ def test_the_gradient_check_agrees_for_the_score_losses(kind, classes, tolerance
     assert len(check.direction) == trainer.weights.size and check.max_error < tolerance
     _, oracle = oracle_loss(kind, X, y, trainer.weights)
     np.testing.assert_allclose(np.reshape(check.direction, trainer.weights.shape), oracle, rtol=1e-9, atol=1e-12)
+
+
+def test_every_loss_is_found_by_its_name_and_the_families_cover_them():
+    assert [loss_named(name).name for name in LOSSES] == ["sse", "bce", "hinge", "softmax", "svm"]
+    assert CLASS_LOSSES == ("softmax", "svm") and SIGMOID_LOSSES == ("sse", "bce")
+    assert set(BINARY_LOSSES) | set(CLASS_LOSSES) == set(LOSSES) and not set(BINARY_LOSSES) & set(CLASS_LOSSES)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from textual import events
 
-from gdtui.ui.panels import number
+from gdtui.ui.tables import number
 
 from plain_update import row_values, update as plain
 

@@ -13,8 +13,12 @@ from rich.console import Console
 
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.evaluate import evaluate
+from gdtui.engine.explain import explain_update
 from gdtui.ui import panels, theme
+from gdtui.ui.evaluation_panel import evaluation_lines
+from gdtui.ui.numbers_panel import numbers_lines
 from gdtui.ui.readouts import gradient_check_at
+from gdtui.ui.screens.race_lines import race_status_line
 from gdtui.ui.screens.inspector import GradientInspector, explain
 from gdtui.ui.widgets.lines import text_of, width_of
 
@@ -80,7 +84,7 @@ def shows(text: str, value: float) -> bool:
 def test_the_numbers_panel_fits_and_shows_the_trainers_numbers(trainers, case, width, detailed):
     trainer = trainers[case]
     snap = trainer.snapshot()
-    lines = panels.numbers_lines(snap, width, detailed)
+    lines = numbers_lines(snap, width, detailed)
     assert all(width_of(line) <= width for line in lines), [text_of(line) for line in lines]
     if case != "lesson":
         assert len(lines) <= (18 if detailed else 10)
@@ -104,14 +108,14 @@ def test_the_numbers_panel_fits_and_shows_the_trainers_numbers(trainers, case, w
     ("softmax3", {"W", "g"}), ("svm6", {"W"})])
 def test_which_tables_fit_an_80x24_side_panel(trainers, case, expected):
     """At 80x24 the side panel's numbers are 39 cells wide; W and g come first, K x d permitting."""
-    assert expected <= set(tables_of(panels.numbers_lines(trainers[case].snapshot(), 39)))
+    assert expected <= set(tables_of(numbers_lines(trainers[case].snapshot(), 39)))
 
 
 def test_the_largest_model_shows_every_weight_at_120x40_widths(trainers):
     """6 x 8 at the width of a 120x40 side panel's numbers (51 cells): W and g, a window of the
     first columns and the note of the others; every weight shows in the inspector."""
     snap = trainers["svm6"].snapshot()
-    lines = panels.numbers_lines(snap, 51, detailed=True)
+    lines = numbers_lines(snap, 51, detailed=True)
     tables = tables_of(lines)
     assert {"W", "g"} <= set(tables)
     assert {k for k, _ in tables["W"]} == set(range(6))
@@ -142,7 +146,7 @@ def equation_text(lines, head: str) -> str | None:
 def test_one_score_shows_its_function_with_the_weights(trainers, case):
     trainer = trainers[case]
     snap = trainer.snapshot()
-    lines = panels.numbers_lines(snap, 58, detailed=True)
+    lines = numbers_lines(snap, 58, detailed=True)
     assert equation_text(lines, "z") == expected_score("z", snap.weights, trainer.config.features)
     assert not any(text_of(line).startswith("y = ") for line in lines)
 
@@ -150,23 +154,23 @@ def test_one_score_shows_its_function_with_the_weights(trainers, case):
 def test_k_scores_show_one_function_per_class_when_tall(trainers):
     trainer = trainers["softmax3"]
     snap = trainer.snapshot()
-    lines = panels.numbers_lines(snap, 51, detailed=True)
+    lines = numbers_lines(snap, 51, detailed=True)
     for k, row in enumerate(snap.weights):
         assert equation_text(lines, f"s{k}") == expected_score(f"s{k}", row, ("x1", "x2"))
-    short = [text_of(line) for line in panels.numbers_lines(snap, 39)]
+    short = [text_of(line) for line in numbers_lines(snap, 39)]
     assert "class = argmax of W·(1, x1, x2)" in short
 
 
 def test_x1_x2_keeps_the_boundary_equation_and_standardizing_says_so(trainers):
-    hinge = [text_of(line) for line in panels.numbers_lines(trainers["hinge"].snapshot(), 39)]
+    hinge = [text_of(line) for line in numbers_lines(trainers["hinge"].snapshot(), 39)]
     assert hinge[-1].startswith("y = (") and "g = -X^T(t [1 - t z > 0])" in "\n".join(hinge)
-    standardized = "\n".join(text_of(line) for line in panels.numbers_lines(trainers["standardized"].snapshot(), 39))
+    standardized = "\n".join(text_of(line) for line in numbers_lines(trainers["standardized"].snapshot(), 39))
     assert "standardized" in standardized
 
 
 def test_the_penalty_shows_in_g_and_in_the_status(trainers):
     snap = trainers["l2"].snapshot()
-    text = "\n".join(text_of(line) for line in panels.numbers_lines(snap, 39))
+    text = "\n".join(text_of(line) for line in numbers_lines(snap, 39))
     assert "g = X^T(p - y) + λ·w" in text and "l2 penalty λ=0.01, not on the bias" in text
     status = text_of(panels.status_line(snap, "paused", "paused", 78))
     assert "l2 λ=0.01" in status and "bce" in status
@@ -214,7 +218,7 @@ def test_the_confusion_matrix_counts_the_argmax_pairs(trainers, case, width, hei
     W = trainer.weights if trainer.weights.ndim == 2 else None
     y = trainer.data.y_test
     report = evaluate(y, trainer.predict(trainer.weights, "test"), trainer.data.labels, "test", 4)
-    lines = panels.evaluation_lines(report, width)
+    lines = evaluation_lines(report, width)
     assert all(width_of(line) <= width for line in lines) and len(lines) <= height
     classes = trainer.data.classes
     counts, styles = confusion_of(lines, classes)
@@ -240,7 +244,7 @@ def test_named_classes_get_a_key_when_the_names_do_not_fit(tmp_path):
     trainer = create_trainer(TrainConfig(dataset=str(path), loss="softmax", seed=1))
     trainer.run(5)
     report = evaluate(trainer.data.y_test, trainer.predict(trainer.weights, "test"), trainer.data.labels, "test", 5)
-    lines = panels.evaluation_lines(report, 34)
+    lines = evaluation_lines(report, 34)
     assert all(width_of(line) <= 34 for line in lines)
     counts, _ = confusion_of(lines, 3)
     np.testing.assert_array_equal(counts, plain_confusion(trainer.data.y_test, trainer.data.X_test, trainer.weights))
@@ -250,11 +254,11 @@ def test_named_classes_get_a_key_when_the_names_do_not_fit(tmp_path):
 
 def test_the_race_status_gives_a_k_row_start_or_gives_way():
     start = ((0.1234, -2.5, 3.0), (1.0, 0.0, -0.5), (2.25, 1.5, -7.75))
-    wide = text_of(panels.race_status_line("paused", 3, 0.01, "constant", None, 10, None, start, 200))
+    wide = text_of(race_status_line("paused", 3, 0.01, "constant", None, 10, None, start, 200))
     assert "start (+0.1234 -2.5 +3; +1 0 -0.5; +2.25 +1.5 -7.75)" in wide
-    middle = text_of(panels.race_status_line("paused", 3, 0.01, "constant", None, 10, None, start, 90))
+    middle = text_of(race_status_line("paused", 3, 0.01, "constant", None, 10, None, start, 90))
     assert "start (0.12 -2.5 3; 1 0 -0.5; 2.2 1.5 -7.8)" in middle
-    narrow = panels.race_status_line("paused", 3, 0.01, "constant", None, 10, None, start, 40)
+    narrow = race_status_line("paused", 3, 0.01, "constant", None, 10, None, start, 40)
     assert width_of(narrow) <= 40 and "start" not in text_of(narrow)
 
 
@@ -296,3 +300,29 @@ async def test_g_and_e_open_for_models_at_80x24(make_app, options):
         panel = app.solo.query_one("#evaluation")
         assert panel.display and "confusion matrix" in panel.text
         assert all(len(line) <= panel.content_size.width for line in panel.text.splitlines())
+
+
+def test_the_standardized_line_model_writes_the_raw_boundary_as_why_does():
+    """One row over standardized x1, x2: the numbers panel and why both write the boundary on the
+    raw x1, x2 (the line the scatter draws); its weights transcribed here from the split's columns."""
+    trainer = create_trainer(TrainConfig(seed=0, alpha=0.001, loss="bce", standardize=True))
+    trainer.run(3)
+    snap = trainer.snapshot()
+    points = trainer.data.train_points
+    mean, std = points.mean(axis=0), points.std(axis=0)
+    w = np.array(snap.weights)
+    raw = (w[0] - sum(w[1:] * mean / std), *(w[1:] / std))
+    assert snap.line_model and np.allclose(snap.line_weights, raw, rtol=1e-12, atol=1e-12)
+    w0, w1, w2 = snap.line_weights
+    equation = f"y = ({-w0:.4g} {'-' if -w1 < 0 else '+'} {abs(w1):.4g}·x) / {w2:.4g} (raw x1, x2)"
+    assert equation in [text_of(line) for line in numbers_lines(snap, 58)]
+    trainer.step_epoch()
+    e = explain_update(trainer.last_update(), trainer.data.X_train, trainer.data.y_train, points,
+                       trainer.config.features, trainer.data.scaling)
+    assert np.allclose(e.boundary_weights, trainer.snapshot().line_weights, rtol=1e-12, atol=1e-12)
+
+
+def test_only_one_row_over_x1_x2_is_the_line_model():
+    assert TrainConfig(loss="hinge", penalty="l1", lam=0.1, standardize=True).line_model
+    assert not TrainConfig(features=("x1", "x2", "x1^2")).line_model
+    assert not TrainConfig(loss="softmax").line_model and not TrainConfig(features=("x2", "x1")).line_model

@@ -10,14 +10,15 @@ import pytest
 from textual import events
 from textual.app import App
 
-from gdtui.describe import weight_label
+from gdtui.describe import COLUMN_NAMES, column_names, weight_label, weight_labels
 from gdtui.engine import TrainConfig, create_trainer
+from gdtui.engine.config import FEATURES
 from gdtui.engine.landscape import Slice, Window
 from gdtui.ui.panels import landscape_title
-from gdtui.ui.screens.pair_chooser import PairChooser, PairPick, table_lines
+from gdtui.ui.screens.pair_chooser import PairChooser, PairPick, chooser_lines
 from gdtui.ui import surfaces
 from gdtui.ui.surfaces import ChosenPair, SurfaceKeeper, pair_for
-from gdtui.ui.widgets.lines import text_of, width_of
+from gdtui.ui.widgets.lines import clipped, fitting, text_of, width_of
 
 ALL = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin1", "sin2")
 
@@ -32,6 +33,20 @@ def test_weight_labels_are_row_by_row():
     assert [weight_label(i, (3,)) for i in range(3)] == ["w0", "w1", "w2"]
     assert [weight_label(i, (2, 3)) for i in range(6)] == ["w0.0", "w0.1", "w0.2", "w1.0", "w1.1", "w1.2"]
     assert weight_label(47, (6, 8)) == "w5.7"
+    assert weight_labels((2, 3)) == ("w0.0", "w0.1", "w0.2", "w1.0", "w1.1", "w1.2")
+    assert weight_labels((3,)) == ("w0", "w1", "w2")
+
+
+def test_every_feature_the_engine_knows_has_its_screen_name():
+    assert tuple(COLUMN_NAMES) == FEATURES
+    assert column_names(("x1", "x2")) == ("1", "x1", "x2")
+    assert column_names(("x2^2", "x1x2", "sin1")) == ("1", "x2²", "x1·x2", "sin x1")
+
+
+def test_names_are_clipped_at_a_word_and_the_first_fitting_form_wins():
+    assert clipped("class 12345", 8) == "class 1…" and clipped("ab cdefgh", 4) == "ab…" and clipped("abc", 3) == "abc"
+    assert fitting(["abcdef", "abcd", "ab"], 4, len) == "abcd"
+    assert fitting(["abcdef", "abcde"], 4, len) == "abcde" and fitting(["abcdef"], 4, len, "") == ""
 
 
 def test_two_picks_make_the_pair_and_the_same_one_twice_is_refused():
@@ -57,7 +72,7 @@ def test_the_next_pair_of_three_weights_is_the_old_cycle():
 
 def test_the_table_lists_every_weight_by_column_and_class_and_fits_80_columns():
     pick = PairPick((6, 8), (1, 2))
-    lines = table_lines(pick, ALL, ("0", "1", "a very long class name", "3", "4", "5"))
+    lines = chooser_lines(pick, ALL, ("0", "1", "a very long class name", "3", "4", "5"))
     assert len(lines) == 1 + 8  # the head, then one line per column of the design matrix
     assert max(width_of(line) for line in lines) <= 80 - 4  # (the box's border and padding)
     head = text_of(lines[0])
@@ -70,7 +85,7 @@ def test_the_table_lists_every_weight_by_column_and_class_and_fits_80_columns():
 
 
 def test_one_row_has_no_class_head():
-    lines = table_lines(PairPick((3,), (1, 2)), ("x1", "x2"), ("0", "1"))
+    lines = chooser_lines(PairPick((3,), (1, 2)), ("x1", "x2"), ("0", "1"))
     assert [text_of(line).split() for line in lines] == [["1", "w0"], ["x1", "→", "w1"], ["x2", "↑", "w2"]]
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from gdtui.engine import TrainConfig, create_trainer
 from gdtui.engine.explain import explain_update
-from gdtui.ui.panels import number
-from gdtui.ui.point_mode import point_lines
+from gdtui.ui.tables import number, signed
+from gdtui.ui.point_mode import PointMode, point_lines
 from gdtui.ui.why import Why, why_lines
 from gdtui.ui.widgets.lines import text_of
 
@@ -92,7 +92,8 @@ def test_the_panel_says_every_number_of_the_update(model):
     if cfg.features == ("x1", "x2"):
         assert "the class flips where z = 0" in text if K == 1 else "the largest one's class is predicted" in text
     else:
-        assert "on the standardized columns" in text and f"{number(expected['after'][3])}·x1²" in text
+        w = expected["after"][3]
+        assert "on the standardized columns" in text and f"{'-' if w < 0 else '+'} {abs(w):.4g}·x1²" in text
 
 
 @pytest.mark.parametrize("model", ["hinge", "softmax K=3 l2", "svm K=3 l1", "bce squares standardized"])
@@ -171,3 +172,25 @@ async def test_y_and_i_with_the_arrows_work_for_three_classes(make_app, loss):
         line = app.screen.query_one("#point")
         assert line.text.startswith(f"train row {points.index}  point (") and len(line.lines) <= 2
         assert all(len(text) <= SMALL[0] - 2 for text in line.text.splitlines())
+
+
+def test_signed_numbers_keep_their_sign_and_digits():
+    assert [signed(v, 3) for v in (0.0, 1.23456, -0.000123456, 98765.4)] == ["0", "+1.23", "-0.000123", "+9.88e+04"]
+    assert signed(-2.5, 2) == "-2.5"
+
+
+@pytest.mark.parametrize("options, lesson_form", [(dict(penalty="l2", lam=0.1), True), (dict(loss="hinge"), False),
+                                                  (dict(loss="bce", standardize=True), False)])
+def test_the_point_is_read_apart_from_its_columns_only_where_they_differ(options, lesson_form):
+    """The line model on the raw x1, x2 (any penalty) has no point apart from its row (1, x1, x2):
+    sse and bce keep the lesson's point line; standardized columns are not the point."""
+    trainer = create_trainer(TrainConfig(seed=2, **options))
+    trainer.step_epoch()
+    mode = PointMode()
+    mode.enter(trainer, "train", trainer.weights, None)
+    reading = mode.reading()
+    x1, x2 = trainer.data.train_points[mode.index].tolist()
+    assert (reading.point is None) == (not options.get("standardize", False))
+    text = " ".join(text_of(line) for line in point_lines(reading, "train", trainer.data.shown_labels, 120))
+    shown = f"x (1, {number(x1)}, {number(x2)})" if lesson_form else f"point ({number(x1)}, {number(x2)})"
+    assert shown in text

@@ -12,20 +12,18 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from gdtui.describe import weight_labels
+from gdtui.describe import PENALTY_FORMULAS, weight_labels
 from gdtui.engine.gradcheck import GradientCheck
 from gdtui.engine.losses import Loss
 
 from .. import theme
-from ..panels import PENALTY_TERMS, number
+from ..tables import number
 
 AGREEMENT = 1e-6
 """Largest relative error that still counts as agreement."""
 FLOOR = 1e-8
 """Relative errors below this are shown as `< 1e-8`: their digits are round-off, which differs
 from one CPU to the next (a finite difference divides the loss's rounding by 2h)."""
-PENALTY_VALUES = {"l2": "λ/2·Σw²", "l1": "λ·Σ|w|"}
-"""Each penalty's value (`gdtui.engine.penalties`), the bias column left out."""
 
 
 def decade(error: float) -> str:
@@ -39,10 +37,10 @@ def decade(error: float) -> str:
 def labels(check: GradientCheck, columns: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """Each component's weight label (`describe.weight_labels`), with `bias` on the bias column
     and, given the `columns` names, the name of every column that is not simply `x{j}`."""
-    rows, width = (1, *check.shape)[-2:] if check.shape else (1, len(check.direction))
+    shape = check.shape or (len(check.direction),)
     out = []
-    for i, label in enumerate(weight_labels(rows, width)):
-        j = i % width
+    for i, label in enumerate(weight_labels(shape)):
+        j = i % shape[-1]
         name = "bias" if j == 0 else (columns[j] if columns and columns[j] != f"x{j}" else "")
         out.append(f"{label} {name}".rstrip())
     return tuple(out)
@@ -67,8 +65,8 @@ def explain(check: GradientCheck, loss: Loss, epoch: int, mini_batch: bool,
                    style=theme.GOOD if agree else f"bold {theme.BAD}")
     where = f"({loss.name}, all training rows, weights of epoch {epoch})"
     if penalized:
-        term = PENALTY_TERMS[check.penalty]
-        head = Text(f"J = L + P: L = {loss.formula}, P = {PENALTY_VALUES[check.penalty]} with λ = {check.lam:g}, "
+        term, value = PENALTY_FORMULAS[check.penalty]
+        head = Text(f"J = L + P: L = {loss.formula}, P = {value} with λ = {check.lam:g}, "
                     f"not on the bias  {where}", style="dim")
         formula = f"{loss.direction_formula} + {term}"
     else:

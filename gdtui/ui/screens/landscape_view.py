@@ -59,7 +59,7 @@ class LandscapeView:
         note = self.session.reset(weights)
         self._done(note if weights.size <= 3 else clicked_note(sl, weights.ravel()))
 
-    def action_cycle_pair(self) -> None:
+    def action_choose_pair(self) -> None:
         """`w`: the chooser of the two weights the landscape spans (the landscape shown once they are picked)."""
         trainer = self.session.trainer
         shape = trainer.config.weight_shape

@@ -1,11 +1,12 @@
 """The keys of `SoloScreen` that change the model (`gdtui.ui.model_settings` does the work): a
-change that starts a new run draws its data afresh; one that keeps the run only redraws."""
+change that starts a new run draws its data afresh; one that keeps the run only redraws. A change
+of loss, penalty or λ also forgets the landscapes kept (`surfaces`): they were of the other objective."""
 
 from __future__ import annotations
 
 
 class ModelKeys:
-    """The model's part of `SoloScreen` (its session, `_new_data` and `_done`)."""
+    """The model's part of `SoloScreen` (its session, `surfaces`, `_new_data` and `_done`)."""
 
     def _changed(self, change) -> None:
         before = self.session.trainer

@@ -16,14 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
-from gdtui.describe import weight_label
+from gdtui.describe import column_names, weight_label
 
 from .. import theme
-from ..widgets.lines import Line, Lines
+from ..widgets.lines import Line, Lines, clipped
 
-COLUMN_NAMES = {"x1": "x1", "x2": "x2", "x1^2": "x1²", "x2^2": "x2²", "x1x2": "x1·x2", "sin1": "sin x1",
-                "sin2": "sin x2"}
-"""How the screen writes each feature column (the bias column is `1`)."""
 CLASS_WIDTH = 8
 """The most cells a class's name takes in the table's head."""
 NOTE_WIDTH = 46
@@ -78,10 +75,10 @@ class PairPick:
         return {self.first: X_MARK}
 
 
-def table_lines(pick: PairPick, features: tuple[str, ...], classes: tuple[str, ...]) -> tuple[Line, ...]:
+def chooser_lines(pick: PairPick, features: tuple[str, ...], classes: tuple[str, ...]) -> tuple[Line, ...]:
     """The table of every weight: a head of class names (class rows only), then one line per column
     of the design matrix with its name and the weights of that column, the cursor's reversed."""
-    names = ("1",) + tuple(COLUMN_NAMES[f] for f in features)
+    names = column_names(features)
     left = max(cell_len(n) for n in names) + 1
     heads = [_head(classes[k] if k < len(classes) else str(k)) for k in range(pick.rows)]
     cell = max([cell_len(pick.label(pick.rows * pick.d - 1)) + 2] + [cell_len(h) for h in heads]) + 2
@@ -103,7 +100,7 @@ def table_lines(pick: PairPick, features: tuple[str, ...], classes: tuple[str, .
 def _head(name: str) -> str:
     """A class's name in the table's head: `class 2` for a number, else the name, cut."""
     text = f"class {name}" if name.isdigit() else name
-    return text if cell_len(text) <= CLASS_WIDTH else text[:CLASS_WIDTH - 1].rstrip() + "…"
+    return clipped(text, CLASS_WIDTH)
 
 
 class PairChooser(ModalScreen[tuple[int, int] | None]):
@@ -131,7 +128,7 @@ class PairChooser(ModalScreen[tuple[int, int] | None]):
         """Set once the chooser has been dismissed; later keys change nothing."""
 
     def compose(self) -> ComposeResult:
-        table = table_lines(self.pick, *self._columns)
+        table = chooser_lines(self.pick, *self._columns)
         width = max(NOTE_WIDTH, max(sum(cell_len(t) for t, _ in line) for line in table))
         with Vertical(id="pair-box") as box:
             box.border_title = "landscape over which two weights?"
@@ -146,7 +143,7 @@ class PairChooser(ModalScreen[tuple[int, int] | None]):
     def _show(self) -> None:
         """Draw the table and the note (before the chooser is mounted there is nothing to draw yet)."""
         for table in self.query("#pair-table").results(Lines):
-            table.show(table_lines(self.pick, *self._columns))
+            table.show(chooser_lines(self.pick, *self._columns))
         for note in self.query("#pair-note").results(Lines):
             note.show((((self.pick.note, theme.BAD if self.pick.note.startswith("refused") else ""),),))
 

@@ -15,7 +15,6 @@ from gdtui.engine import ConfigError
 from gdtui.engine.config import OPTIMIZERS
 from gdtui.engine.race import Race
 
-from .. import panels
 from ..charts import RaceChart
 from ..keys import LESSON_KEYS, RACE_KEYS, bindings, help_rows, unbound_note
 from ..legend import race_legend
@@ -23,9 +22,10 @@ from ..pictures import PointCells, RaceScatter
 from ..run_loop import RunLoop
 from ..theme import LOOKS
 from ..widgets.cell_grid import CellGrid
-from ..widgets.lines import Lines, status_rows
+from ..widgets.lines import Lines, prose, status_rows
 from ..widgets.loss_plot import LossPlot
-from .help import HelpScreen
+from .help import HelpScreen, help_note
+from .race_lines import race_status_line, race_table_lines
 
 KEYS = {rule: str(k + 1) for k, rule in enumerate(OPTIMIZERS)}
 """The key that ticks each rule."""
@@ -85,7 +85,7 @@ class RaceScreen(Screen):
             table = self.query_one("#race-table", Lines)
             rules = f"{len(standings)} rule" + ("s" if len(standings) > 1 else "")
             table.set_titles(f"race · {rules} · same data, same start", self._rules_off())
-            table.show(panels.race_table_lines(standings, race.leader, KEYS))
+            table.show(race_table_lines(standings, race.leader, KEYS))
             plot = self.query_one("#race-loss", LossPlot)
             plot.set_titles(f"loss · {race.config.loss}" + (" · log" if self.log_scale else ""), self._legend())
             plot.show(RaceChart(tuple((rule, race.losses(rule).copy()) for rule in race.rules), self.log_scale))
@@ -95,7 +95,7 @@ class RaceScreen(Screen):
                                race_legend(data.labels, scatter.outer_size.width - 6))
             scatter.show(RaceScatter(self.cells, tuple((s.rule, s.weights) for s in standings)))
             config, status = race.config, self.query_one("#race-status", Lines)
-            status.show((panels.race_status_line(
+            status.show((race_status_line(
                 self.state_word(), race.epoch, config.alpha_at(race.epoch), config.schedule, config.decay,
                 config.decay_every, config.batch_size, tuple(race.start.tolist()), status.content_size.width),))
 
@@ -119,7 +119,7 @@ class RaceScreen(Screen):
     def say(self, message: str) -> None:
         """A note under the status line (broken between words where it is long), kept until the next key."""
         notice = self.query_one("#race-notice", Lines)
-        notice.show(panels.prose(message, "", max(self.size.width - 2, 20)) if message else ())
+        notice.show(prose(message, "", max(self.size.width - 2, 20)) if message else ())
         notice.display = bool(message)
 
     def on_key(self, event: events.Key) -> None:
@@ -209,4 +209,4 @@ class RaceScreen(Screen):
         self.say(self.app.save_saying(self.race))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(RACE_KEYS + LESSON_KEYS)))
+        self.app.push_screen(HelpScreen(help_rows(RACE_KEYS + LESSON_KEYS), help_note(self.race.config)))

@@ -15,21 +15,23 @@ from textual.screen import Screen
 from gdtui.engine.breakpoints import Breakpoints
 
 from .. import panels
+from ..evaluation_panel import evaluation_lines
 from ..keys import LESSON_KEYS, SOLO_KEYS, bindings, help_rows, unbound_note
 from ..pictures import PointCells
+from ..numbers_panel import numbers_lines
 from ..point_mode import PointMode
 from ..run_loop import RunLoop
 from ..saturation import SaturationWatch
 from ..solo import SoloSession, View
 from ..surfaces import SurfaceKeeper
 from ..widgets.picture_area import PictureArea
-from ..widgets.lines import Lines, status_rows
+from ..widgets.lines import Lines, prose, status_rows
 from ..widgets.loss_plot import LossPlot
 from .alpha_prompt import AlphaPrompt
 from .breakpoints_form import BreakpointsForm
 from .data_form import DataForm
 from .epoch_prompt import EpochPrompt
-from .help import HelpScreen
+from .help import HelpScreen, help_note
 from .landscape_view import LandscapeView
 from .model_keys import ModelKeys
 from .teaching import TeachingKeys
@@ -116,7 +118,7 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
             numbers = self.query_one("#numbers", Lines)
             numbers.set_titles(f"W · g · {snap.optimizer} · " + ("full batch" if snap.batch_size is None
                                                                  else f"B {snap.batch_size}"))
-            numbers.show(panels.numbers_lines(snap, numbers.content_size.width,
+            numbers.show(numbers_lines(snap, numbers.content_size.width,
                                               detailed=self.size.height >= DETAIL_MIN_HEIGHT))
             self.query_one(LossPlot).show_history(snap, self.session.trainer.history, self.log_scale,
                                                   self.session.viewing)
@@ -137,12 +139,12 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
         self.evaluation = self.session.evaluation(self.eval_split)
         panel.set_titles(f"{self.evaluation.split} split · epoch {self.evaluation.epoch}",
                          f"accuracy {100 * self.evaluation.accuracy:.1f}%")
-        panel.show(panels.evaluation_lines(self.evaluation, panel.content_size.width))
+        panel.show(evaluation_lines(self.evaluation, panel.content_size.width))
 
     def say(self, message: str) -> None:
         """A note under the status line (broken between words where it is long), kept until the next key."""
         notice = self.query_one("#notice", Lines)
-        notice.show(panels.prose(message, "", max(self.size.width - 2, 20)) if message else ())
+        notice.show(prose(message, "", max(self.size.width - 2, 20)) if message else ())
         notice.display = bool(message) and not self.app.unfit
 
     def on_key(self, event: events.Key) -> None:
@@ -328,4 +330,5 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
         self.say(self.app.export_saying())
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(SOLO_KEYS + LESSON_KEYS)))
+        keys = help_rows(SOLO_KEYS + LESSON_KEYS)
+        self.app.push_screen(HelpScreen(keys, help_note(self.session.trainer.config)))

@@ -6,6 +6,8 @@ when they change (each assignment would redraw it)."""
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -25,6 +27,23 @@ def text_of(line: Line) -> str:
 
 def width_of(line: Line) -> int:
     return sum(cell_len(text) for text, _ in line)
+
+
+def prose(text: str, style: str, width: int) -> tuple[Line, ...]:
+    """A sentence as lines of at most `width` cells, broken between words (never inside one)."""
+    lines = textwrap.wrap(text, max(width, 8), break_long_words=False, break_on_hyphens=False)
+    return tuple(((line, style),) for line in lines) or (((text, style),),)
+
+
+def clipped(name: str, room: int) -> str:
+    """`name` if it takes at most `room` cells, else its head and `…` (`room` characters)."""
+    return name if cell_len(name) <= room else name[:room - 1].rstrip() + "…"
+
+
+def fitting(forms: list, width: int, measure=width_of, otherwise=None):
+    """The first of `forms` (the richest first) that `measure`s at most `width` cells, else
+    `otherwise` (None: the last form)."""
+    return next((form for form in forms if measure(form) <= width), forms[-1] if otherwise is None else otherwise)
 
 
 class Lines(Titled, Widget):
