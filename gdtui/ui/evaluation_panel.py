@@ -12,26 +12,38 @@ FULL_REPORT_WIDTH = 56
 """From this width on, scikit-learn's report is shown as it prints it."""
 
 
-def evaluation_lines(evaluation: Evaluation, width: int) -> tuple[Line, ...]:
+def evaluation_lines(evaluation: Evaluation, width: int, height: int | None = None) -> tuple[Line, ...]:
     """scikit-learn's classification report (or a compact form of its numbers, as narrow as the
-    panel) and the K x K confusion matrix, right counts (its diagonal) in green and wrong ones in red."""
+    panel) and the K x K confusion matrix, right counts (its diagonal) in green and wrong ones in red.
+    Where `height` rows do not hold it all, the report gives way first: without its averages, then
+    all but its title (the matrix and the panel's accuracy stay)."""
     classes = len(evaluation.confusion)
+    names = [row[0] for row in evaluation.rows[:classes]]
+    matrix = (*prose("confusion matrix (rows true, columns predicted)", theme.DIM, width),
+              *_confusion(evaluation.confusion, names, width))
+    full = _report(evaluation, width, evaluation.rows)
+    forms = [full + ((("", ""),),), full, _report(evaluation, width, evaluation.rows[:classes]),
+             prose("report: a taller terminal shows it", theme.DIM, width), ()]
+    report = next((form for form in forms if height is None or len(form) + len(matrix) <= height), forms[-1])
+    return report + matrix
+
+
+def _report(evaluation: Evaluation, width: int, rows) -> tuple[Line, ...]:
+    """The report's title and `rows`: as scikit-learn prints it (all rows) where it fits, else compact."""
     title = "classification report (scikit-learn)"
-    if classes > 2 and len(title) > width:  # (K rows need the line)
+    if len(evaluation.confusion) > 2 and len(title) > width:  # (K rows need the line)
         title = "classification report (sklearn)"
     lines: list[Line] = list(prose(title, theme.DIM, width))
-    report = evaluation.report.rstrip("\n").split("\n")
-    if width >= FULL_REPORT_WIDTH and all(len(line) <= width for line in report):
-        lines += [((line, ""),) for line in report]
-    else:
-        name_width = max(6, min(14, width - 24))
-        lines.append((("".ljust(name_width) + "prec".rjust(6) + "rec".rjust(6) + "f1".rjust(6) + "n".rjust(6),
-                       theme.DIM),))
-        for name, precision, recall, f1, support in evaluation.rows:
-            lines.append(((clipped(name, name_width - 1).ljust(name_width) + f"{precision:6.2f}{recall:6.2f}{f1:6.2f}{support:6d}", ""),))
-    names = [row[0] for row in evaluation.rows[:classes]]
-    lines += [(("", ""),), *prose("confusion matrix (rows true, columns predicted)", theme.DIM, width)]
-    return tuple(lines) + _confusion(evaluation.confusion, names, width)
+    printed = evaluation.report.rstrip("\n").split("\n")
+    if rows is evaluation.rows and width >= FULL_REPORT_WIDTH and all(len(line) <= width for line in printed):
+        return tuple(lines) + tuple(((line, ""),) for line in printed)
+    name_width = max(6, min(14, width - 24))
+    lines.append((("".ljust(name_width) + "prec".rjust(6) + "rec".rjust(6) + "f1".rjust(6) + "n".rjust(6),
+                   theme.DIM),))
+    for name, precision, recall, f1, support in rows:
+        lines.append(((clipped(name, name_width - 1).ljust(name_width)
+                       + f"{precision:6.2f}{recall:6.2f}{f1:6.2f}{support:6d}", ""),))
+    return tuple(lines)
 
 
 def _confusion(matrix: tuple[tuple[int, ...], ...], names: list[str], width: int) -> tuple[Line, ...]:

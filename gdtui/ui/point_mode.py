@@ -8,6 +8,8 @@ cell of the scatter selects the point nearest its centre (for the mouse). The re
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from gdtui.engine.points import Parts, Reading
@@ -161,7 +163,8 @@ def _values(reading: Reading, labels: tuple[str, ...], level: int) -> str:
         return f"z {_digits(reading.z, level)}  margin 1−t·z {_digits(reading.margin, level)} ({state})"
     scores = "s " + " ".join(_digits(s, level) for s in reading.z)
     if reading.p is not None:
-        return f"{scores}  P " + " ".join(f"{p:.{3 - min(level, 1)}g}" for p in reading.p)
+        shown = (f"{p:.{3 - level}g}" for p in reading.p) if level < 2 else (f"{p:.2f}" for p in reading.p)
+        return f"{scores}  P " + " ".join(shown)
     own = int(reading.label)
     margins = [(labels[k], m) for k, m in enumerate(reading.margin) if k != own]
     active = sum(reading.active)
@@ -184,5 +187,7 @@ def point_lines(reading: Reading, split: str, labels: tuple[str, ...], width: in
     one = f"{head}  {values[0]}{guess}"
     if len(one) + len(mark[0]) + 2 + len(share) <= width:
         return (((one, "bold"), mark, (f"  {share}", theme.INFO)),)
-    second = next((v for v in values if len(v) + 2 <= width), values[-1])
-    return (((head + guess, "bold"), mark, (f"  {share}", theme.INFO)), (("  " + second, ""),))
+    second = next((v for v in values if len(v) + 2 <= width), None)
+    broken = [second] if second else textwrap.wrap(values[-1], max(width - 2, 20), break_long_words=False)
+    rest = tuple((("  " + part, ""),) for part in broken)  # (K scores may take two lines)
+    return (((head + guess, "bold"), mark, (f"  {share}", theme.INFO)), *rest)

@@ -59,3 +59,22 @@ async def test_quitting_after_a_new_model_keeps_the_new_model(make_app, private_
     kept = load(kept_file(private_state_home))
     assert kept.epoch == 0 and kept.config.features == ("x1", "x2", "x1^2", "x2^2") and kept.weights.shape == (3, 5)
     assert isinstance(app.session, SoloSession) and app.session.discarded.epoch == 2
+
+
+def test_the_point_line_of_six_classes_shows_every_score_within_the_width():
+    from gdtui.engine import TrainConfig, create_trainer
+    from gdtui.engine.points import Parts
+    from gdtui.ui.point_mode import point_lines
+
+    trainer = create_trainer(TrainConfig(seed=0, loss="softmax", classes=6))
+    trainer.run(2)
+    data, w = trainer.data, trainer.weights
+    parts = Parts("softmax", data.X_train, data.y_train, w, True, points=data.train_points)
+    row = parts.strongest()
+    for width in (68, 76, 118):  # (72x22, 80x24, 120x40)
+        lines = point_lines(parts.reading(row, parts.direction()), "train", data.shown_labels, width)
+        texts = ["".join(text for text, _ in line) for line in lines]
+        assert all(len(t) <= width for t in texts) and len(texts) <= 3, (width, texts)
+        scores = " ".join(texts).split(" s ")[1].split("  P ")[0].split()
+        assert len(scores) == 6  # (each class's score, none cut)
+        np.testing.assert_allclose([float(s) for s in scores], data.X_train[row] @ w.T, rtol=0.06)

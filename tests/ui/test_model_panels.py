@@ -326,3 +326,21 @@ def test_only_one_row_over_x1_x2_is_the_line_model():
     assert TrainConfig(loss="hinge", penalty="l1", lam=0.1, standardize=True).line_model
     assert not TrainConfig(features=("x1", "x2", "x1^2")).line_model
     assert not TrainConfig(loss="softmax").line_model and not TrainConfig(features=("x2", "x1")).line_model
+
+
+def test_a_short_panel_gives_the_report_way_before_the_confusion_matrix():
+    trainer = create_trainer(TrainConfig(seed=0, loss="softmax", classes=6, alpha=0.001))
+    trainer.run(5)
+    X, y = trainer.data.X_test, trainer.data.y_test
+    report = evaluate(y, np.argmax(X @ trainer.weights.T, axis=1), trainer.data.labels, "test", 5)
+    tall = evaluation_lines(report, 34)
+    texts = ["".join(text for text, _ in line) for line in tall]
+    matrix = texts[texts.index(next(t for t in texts if t.startswith("confusion"))):]
+    for height in (len(tall), len(tall) - 1, len(matrix) + 8, len(matrix) + 1):
+        lines = evaluation_lines(report, 34, height)
+        shown = ["".join(text for text, _ in line) for line in lines]
+        assert len(lines) <= height and shown[-len(matrix):] == matrix, height  # (the whole matrix, always)
+    shown = ["".join(text for text, _ in line) for line in evaluation_lines(report, 34, len(tall) - 1)]
+    assert "" not in shown and any(t.startswith("macro") for t in shown)  # (first the blank line goes,
+    shown = ["".join(text for text, _ in line) for line in evaluation_lines(report, 34, len(tall) - 2)]
+    assert not any(t.startswith("macro") for t in shown) and any(t.startswith("5 ") for t in shown)  # then the averages)

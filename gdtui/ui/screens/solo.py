@@ -139,7 +139,7 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
         self.evaluation = self.session.evaluation(self.eval_split)
         panel.set_titles(f"{self.evaluation.split} split · epoch {self.evaluation.epoch}",
                          f"accuracy {100 * self.evaluation.accuracy:.1f}%")
-        panel.show(evaluation_lines(self.evaluation, panel.content_size.width))
+        panel.show(evaluation_lines(self.evaluation, panel.content_size.width, panel.content_size.height or None))
 
     def say(self, message: str) -> None:
         """A note under the status line (broken between words where it is long), kept until the next key."""
