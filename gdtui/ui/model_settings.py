@@ -49,13 +49,12 @@ class ModelSettings:
         problem = self.session.load_data(init_weights=None, **changes)
         if problem:
             return f"refused: {problem}"
-        kept = f"; u brings back the run at epoch {old_epoch}" if old_epoch else ""
+        kept = f" (u brings back the run at epoch {old_epoch})" if old_epoch else ""
         return f"{words}: a new run from the same seed{kept}"
 
     def cycle_features(self) -> str:
         features = after(FEATURE_PRESETS, tuple(self.config.features))
-        return self._new_run(f"features {columns_words(features)} ({len(features) + 1} weights a row)",
-                             features=features)
+        return self._new_run(f"features {columns_words(features)}", features=features)
 
     def toggle_standardize(self) -> str:
         on = not self.config.standardize

@@ -14,7 +14,7 @@ def _limit() -> str:
 
 
 def _standardize(scale: float) -> str:
-    return f"the inputs are large (a column's mean |x| is {scale:.3g}): standardize them (Z starts again with them scaled)"
+    return f"the inputs are large (a column's mean |x| is {scale:.3g}): Z standardizes them (a new run)"
 
 
 def saturation_words(verdict: SaturationVerdict) -> str:
@@ -30,8 +30,8 @@ def saturation_words(verdict: SaturationVerdict) -> str:
     gradient = "P − Y" if loss == "softmax" else "p − y"
     advice = "try a smaller alpha (-)" if scale is None else f"{_standardize(scale)}, or try a smaller alpha (-)"
     return (f"saturated: {100 * share:.0f}% of the training rows have {what} {_limit()} {close_to}, "
-            f"{100 * wrong:.0f}% on the wrong side; {loss}'s {gradient} does not vanish there, but each step "
-            f"swings the scores far. {advice[0].upper()}{advice[1:]}")
+            f"{100 * wrong:.0f}% on the wrong side ({loss}'s {gradient} does not vanish, but each step swings the "
+            f"scores far). {advice[0].upper()}{advice[1:]}")
 
 
 class SaturationWatch:

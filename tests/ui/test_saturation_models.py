@@ -38,7 +38,7 @@ def test_huge_inputs_are_said_with_standardize_and_only_sse_is_said_to_stall(aro
     words, trainer = _said(dataset=around_100(), loss=loss)
     found = saturation(trainer.data.X_train, trainer.data.y_train, trainer.weights)
     assert found.share > 0.5 and found.wrong_share >= 0.1
-    assert words.startswith("saturated: ") and "standardize them (Z starts again" in words and "mean |x| is 10" in words
+    assert words.startswith("saturated: ") and "Z standardizes them (a new run)" in words and "mean |x| is 10" in words
     if loss == "sse":
         assert "p(1−p): sse hardly moves them" in words
     else:
@@ -61,7 +61,7 @@ def test_what_the_note_says_of_bce_is_what_happens(around_100):
 def test_softmax_on_huge_inputs_is_said_with_P(around_100):
     words, _ = _said(dataset=around_100(3), loss="softmax")
     assert "have P within 1e-6 of one class" in words and "P − Y does not vanish" in words
-    assert "standardize them (Z starts again" in words
+    assert "Z standardizes them (a new run)" in words
 
 
 @pytest.mark.parametrize("options", [dict(loss="hinge"), dict(loss="svm")])
@@ -75,7 +75,7 @@ def test_small_inputs_keep_the_lessons_note_and_bce_says_nothing():
     assert words.startswith("saturated: 75% of the training rows") and words.endswith("Try a smaller alpha (-) or bce")
     assert _said(init_weights=(5.0, 3.0, 3.0), loss="bce")[0] == ""
     squares, _ = _said(features=("x1", "x2", "x1^2", "x2^2"), init_weights=(5.0, 3.0, 3.0, 1.0, 1.0))
-    assert "standardize them (Z starts again" in squares  # (the squares of blobs are large inputs)
+    assert "Z standardizes them (a new run)" in squares  # (the squares of blobs are large inputs)
 
 
 def test_it_is_said_once_until_it_ends():
@@ -91,9 +91,9 @@ def test_the_words_need_no_scale_for_any_loss():
     for loss, what in (("bce", "p within 1e-6 of 0 or 1"), ("softmax", "P within 1e-6 of one class")):
         words = saturation_words(SaturationVerdict(loss, 0.9, 0.2, None))
         assert words.startswith(f"saturated: 90% of the training rows have {what}, 20% on the wrong side")
-        assert words.endswith("swings the scores far. Try a smaller alpha (-)") and "standardize" not in words
+        assert words.endswith("swings the scores far). Try a smaller alpha (-)") and "standardize" not in words
     sse = saturation_words(SaturationVerdict("sse", 0.9, 0.2, None))
     assert sse.endswith("sse hardly moves them. Try a smaller alpha (-) or bce")
     scaled = saturation_words(SaturationVerdict("bce", 0.9, 0.2, 101.5))
-    assert scaled.endswith("far. The inputs are large (a column's mean |x| is 102): standardize them "
-                           "(Z starts again with them scaled), or try a smaller alpha (-)")
+    assert scaled.endswith("far). The inputs are large (a column's mean |x| is 102): Z standardizes them "
+                           "(a new run), or try a smaller alpha (-)")
