@@ -72,7 +72,7 @@ class LossChart:
                 plt.plot(xs[keep].tolist(), ys[keep].tolist(), color=LINE_RGB, marker="braille")
             if self.marked is not None:
                 plt.vline(mark, color=MARK_RGB)
-        if np.isfinite(losses[mark]):
+        if np.isfinite(losses[mark]) and (losses[mark] > 0 or not self.log_scale):  # (hinge and svm reach 0)
             plt.scatter([float(mark)], [float(losses[mark])], color=MARK_RGB, marker="●")
 
 

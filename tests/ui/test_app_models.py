@@ -78,3 +78,15 @@ def test_the_point_line_of_six_classes_shows_every_score_within_the_width():
         scores = " ".join(texts).split(" s ")[1].split("  P ")[0].split()
         assert len(scores) == 6  # (each class's score, none cut)
         np.testing.assert_allclose([float(s) for s in scores], data.X_train[row] @ w.T, rtol=0.06)
+
+
+async def test_the_log_scale_loss_curve_holds_a_loss_of_zero(make_app, wait_until_paused):
+    app = make_app(loss="hinge", optimizer="momentum", batch_size=32, shuffle=True, epochs=6)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await wait_until_paused(pilot)
+        losses = app.session.trainer.history.losses
+        assert losses[-1] == 0.0 and (losses > 0).any()  # (the hinge's margins all met: the loss is exactly 0)
+        await pilot.press("L", "home", "end", "left")
+        await pilot.pause()
+        assert app.solo.log_scale and app.is_running
