@@ -15,7 +15,7 @@ import numpy as np
 from gdtui.engine.points import Parts, Reading
 
 from . import theme
-from .tables import number, signed
+from .tables import number, probability, signed
 from .raster import Frame
 from .widgets.lines import Line
 
@@ -163,7 +163,7 @@ def _values(reading: Reading, labels: tuple[str, ...], level: int) -> str:
         return f"z {_digits(reading.z, level)}  margin 1−t·z {_digits(reading.margin, level)} ({state})"
     scores = "s " + " ".join(_digits(s, level) for s in reading.z)
     if reading.p is not None:
-        shown = (f"{p:.{3 - level}g}" for p in reading.p) if level < 2 else (f"{p:.2f}" for p in reading.p)
+        shown = (probability(p, 3 - level) for p in reading.p) if level < 2 else (f"{p:.2f}" for p in reading.p)
         return f"{scores}  P " + " ".join(shown)
     own = int(reading.label)
     margins = [(labels[k], m) for k, m in enumerate(reading.margin) if k != own]

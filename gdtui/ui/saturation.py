@@ -6,11 +6,9 @@ and come back.
 
 from __future__ import annotations
 
-from gdtui.engine.points import SATURATED, SaturationVerdict, input_scale, saturation_verdict
+from gdtui.engine.points import SaturationVerdict, input_scale, saturation_verdict
 
-
-def _limit() -> str:
-    return f"{SATURATED:.0e}".replace("e-0", "e-")
+from .tables import SATURATED_WORDS
 
 
 def _standardize(scale: float) -> str:
@@ -21,7 +19,7 @@ def saturation_words(verdict: SaturationVerdict) -> str:
     """The note for the verdict: why the run stalls (sse), or why it stays saturated."""
     share, wrong, loss, scale = verdict.share, verdict.wrong_share, verdict.loss, verdict.scale
     if verdict.stalls:
-        words = (f"saturated: {100 * share:.0f}% of the training rows have p within {_limit()} of 0 or 1, "
+        words = (f"saturated: {100 * share:.0f}% of the training rows have p within {SATURATED_WORDS} of 0 or 1, "
                  f"{100 * wrong:.0f}% on the wrong side; vanishing p(1−p): sse hardly moves them. "
                  "Try a smaller alpha (-) or bce")
         return words if scale is None else f"{words}; {_standardize(scale)}"
@@ -29,7 +27,7 @@ def saturation_words(verdict: SaturationVerdict) -> str:
     close_to = "of one class" if loss == "softmax" else "of 0 or 1"
     gradient = "P − Y" if loss == "softmax" else "p − y"
     advice = "try a smaller alpha (-)" if scale is None else f"{_standardize(scale)}, or try a smaller alpha (-)"
-    return (f"saturated: {100 * share:.0f}% of the training rows have {what} {_limit()} {close_to}, "
+    return (f"saturated: {100 * share:.0f}% of the training rows have {what} {SATURATED_WORDS} {close_to}, "
             f"{100 * wrong:.0f}% on the wrong side ({loss}'s {gradient} does not vanish, but each step swings the "
             f"scores far). {advice[0].upper()}{advice[1:]}")
 

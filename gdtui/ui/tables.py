@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from gdtui.engine.points import SATURATED
+
 from . import theme
 from .widgets.lines import Line
 
@@ -32,6 +34,22 @@ def number(value: float) -> str:
 def signed(value: float, digits: int) -> str:
     """`value` to `digits` significant digits, its sign always shown (`0` without one)."""
     return "0" if value == 0 else f"{value:+.{digits}g}"
+
+
+SATURATED_WORDS = f"{SATURATED:.0e}".replace("e-0", "e-")
+"""`SATURATED` as the screen writes it: `1e-6`."""
+
+
+def probability(value: float, digits: int = 4) -> str:
+    """A probability to `digits` significant digits; a saturated one (below `SATURATED`) only as
+    `<1e-6`: its digits come from the far tail of exp, and differ from one CPU to another."""
+    return f"<{SATURATED_WORDS}" if value < SATURATED else f"{value:.{digits}g}"
+
+
+def near_zero(value: float) -> str:
+    """`number(value)`, or `≈0` for a value the size of a saturated probability (0 < |value| <
+    `SATURATED`), such as P − Y at a saturated P: its digits are round-off's."""
+    return "≈0" if 0 < abs(value) < SATURATED else number(value)
 
 
 def compact(value: float, digits: int) -> str:

@@ -9,7 +9,7 @@ from gdtui.engine.config import SIGMOID_LOSSES
 from gdtui.engine.explain import Explanation
 
 from . import theme
-from .tables import number
+from .tables import near_zero, number, probability
 from .why_text import block_or_vector, fit, heading, is_block, named, per_class, vector
 from .widgets.lines import Line
 
@@ -35,8 +35,8 @@ def class_lines(e: Explanation, labels: tuple[str, ...], width: int) -> list[Lin
     r = e.example
     lines = fit([f"scores s = W·x: {named(labels, r.scores)}"], width)
     if e.loss == "softmax":
-        lines += fit([f"P = e^s / Σ e^s: {named(labels, r.probabilities, _p)}"], width)
-        lines += fit([f"P − Y (Y is 1 at {labels[r.y]}, else 0): {named(labels, r.coefficients)}"], width)
+        lines += fit([f"P = e^s / Σ e^s: {named(labels, r.probabilities, probability)}"], width)
+        lines += fit([f"P − Y (Y is 1 at {labels[r.y]}, else 0): {named(labels, r.coefficients, near_zero)}"], width)
         lines += fit(["part of g: (P − Y)ᵀx, row k = (P_k − Y_k)·x:"], width)
     else:
         others = [(labels[k], m, on) for k, (m, on) in enumerate(zip(r.margins, r.active)) if k != r.y]
@@ -45,7 +45,7 @@ def class_lines(e: Explanation, labels: tuple[str, ...], width: int) -> list[Lin
         lines += fit([f"C: 1 per active margin, minus their count at {labels[r.y]}: {named(labels, r.coefficients)}"],
                      width)
         lines += fit(["part of g: Cᵀx, row k = C_k·x:"], width)
-    lines += per_class(labels, r.part, width)
+    lines += per_class(labels, r.part, width, show=lambda row: "(" + ", ".join(map(near_zero, row)) + ")")
     formula = "(P − Y)ᵀx" if e.loss == "softmax" else "Cᵀx"
     lines += heading(f"the batch, {e.rows} rows: g = Σ {formula}, one row per class:", width)
     lines += per_class(labels, e.data_g, width)
@@ -59,10 +59,6 @@ def class_lines(e: Explanation, labels: tuple[str, ...], width: int) -> list[Lin
                 f"{p.wrong} misclassified")
         loss = f"printed loss Σ Σ_(j≠y) max(0, s_j − s_y + 1) = {e.loss_value:.4g}; g is its subgradient"
     return lines + fit([said], width, style=theme.DIM) + fit([loss], width, style=theme.DIM)
-
-
-def _p(value: float) -> str:
-    return f"{value:.4g}"
 
 
 def penalty_lines(e: Explanation, labels: tuple[str, ...], width: int) -> list[Line]:
