@@ -90,3 +90,14 @@ async def test_the_log_scale_loss_curve_holds_a_loss_of_zero(make_app, wait_unti
         await pilot.press("L", "home", "end", "left")
         await pilot.pause()
         assert app.solo.log_scale and app.is_running
+
+
+async def test_d_from_four_classes_draws_the_new_data(make_app):
+    app = make_app(loss="svm", classes=4)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        data = app.session.trainer.data
+        assert data.name == "moons" and data.classes == 2
+        assert app.solo.cells.data is data  # (the scatter bins the moons, not the blobs it showed before)
+        assert "moons has two classes (the run before had 4)" in app.solo.query_one("#notice").text

@@ -228,10 +228,7 @@ class SoloScreen(TeachingKeys, ModelKeys, LandscapeView, Screen):
         self.show_left(left)
 
     def action_cycle_dataset(self) -> None:
-        note = self.session.settings.cycle_dataset()
-        if not note:
-            self._new_data()
-        self._done(note)
+        self._changed(self.session.settings.cycle_dataset)  # (new data drawn afresh; a refusal changes nothing)
 
     def action_data_form(self) -> None:
         def apply(dataset: str, samples: int, noise: float | None) -> str | None:
