@@ -194,8 +194,9 @@ class GDApp(App[int]):
         with self.session.lock:
             if self.status.folder is not None:
                 self.status.leave(self._status_values())
-            trainer = self.tour.set_aside or self.session.trainer
-            if trainer.epoch == trainer.batch == 0 and (self.tour.set_aside is not None or self.session.untouched):
+            aside = self.tour.set_aside
+            trainer = aside or self.session.trainer
+            if (self.session.untouched if aside is None else aside.epoch == aside.batch == 0):
                 self.autosaved = "gdtui: nothing trained, so the last kept session stays as it was"
                 return
             try:

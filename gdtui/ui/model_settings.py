@@ -21,7 +21,8 @@ FEATURE_PRESETS = (
 )
 """What `F` cycles through: the lesson's plane, then squares (circles become separable), the
 cross term, and the sines."""
-PENALTIES = ("none", "l2", "l1")
+PENALTY_ORDER = ("none", "l2", "l1")
+"""What `P` cycles through (the engine's `PENALTIES`, in the order a learner meets them)."""
 LAM_CHOICES = (0.001, 0.01, 0.1, 1.0)
 DEFAULT_LAM = 0.01
 
@@ -89,7 +90,7 @@ class ModelSettings:
         return said(note, words)
 
     def cycle_penalty(self) -> str:
-        penalty = after(PENALTIES, self.config.penalty)
+        penalty = after(PENALTY_ORDER, self.config.penalty)
         lam = 0.0 if penalty == "none" else (self.config.lam or self.lam)
         note = self.session.configure(penalty=penalty, lam=lam)
         if penalty == "none":

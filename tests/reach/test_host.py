@@ -27,6 +27,20 @@ def kept_epoch(host, name: str) -> int:
     return load(kept_session(folder_of(host, name))).epoch
 
 
+def step_and_quit(host, key, name: str, steps: int, **size) -> None:
+    """`name` connects with `key`, steps `steps` epochs one key at a time and quits with q (status 0)."""
+    term = Terminal(ssh(host.port, key, name), **size)
+    try:
+        term.expect(epoch(0))
+        for n in range(1, steps + 1):
+            term.send(b" ")
+            term.expect(epoch(n))
+        term.send(b"q")
+        assert term.wait() == 0
+    finally:
+        term.close()
+
+
 def test_a_student_sees_gdtui_steps_it_resizes_it_and_q_ends_ssh_with_status_0(start_host, keys):
     host = start_host()
     term = Terminal(ssh(host.port, keys["alice"], "alice"))
@@ -92,16 +106,7 @@ def test_two_students_at_once_stay_independent(start_host, keys, monkeypatch):
 def test_the_same_key_under_another_name_is_another_student(start_host, keys):
     host = start_host()
     for name, steps in (("alice", 2), ("alice2", 1)):
-        term = Terminal(ssh(host.port, keys["alice"], name))
-        try:
-            term.expect(epoch(0))
-            for n in range(1, steps + 1):
-                term.send(b" ")
-                term.expect(epoch(n))
-            term.send(b"q")
-            assert term.wait() == 0
-        finally:
-            term.close()
+        step_and_quit(host, keys["alice"], name, steps)
     assert (kept_epoch(host, "alice"), kept_epoch(host, "alice2")) == (2, 1)
     assert host.stop() == 0
 
@@ -140,15 +145,7 @@ def test_a_dropped_link_leaves_no_process_and_reconnecting_resumes_at_the_same_e
 def test_a_kept_session_that_cannot_be_reopened_is_put_aside_and_the_next_connection_starts_afresh(
         start_host, keys):
     host = start_host()
-    term = Terminal(ssh(host.port, keys["alice"], "alice"))
-    try:
-        term.expect(epoch(0))
-        term.send(b" ")
-        term.expect(epoch(1))
-        term.send(b"q")
-        assert term.wait() == 0
-    finally:
-        term.close()
+    step_and_quit(host, keys["alice"], "alice", 1)
     (folder,) = (host.state / "students").iterdir()
     damaged = kept_session(folder)
     damaged.write_text('{"format": "gdtui-session", "version": 1, "kind": "tr')  # (cut short)
@@ -325,15 +322,7 @@ def test_connecting_again_while_still_connected_takes_the_session_over(start_hos
 
 def test_a_softmax_class_of_three_is_hosted_and_kept_with_its_shape(start_host, keys):
     host = start_host("--classes", "3", "--loss", "softmax", "--alpha", "0.001")
-    term = Terminal(ssh(host.port, keys["alice"], "alice"), columns=80, rows=24)
-    try:
-        term.expect(epoch(0))
-        term.send(b"  ")
-        term.expect(epoch(2))
-        term.send(b"q")
-        assert term.wait() == 0
-    finally:
-        term.close()
+    step_and_quit(host, keys["alice"], "alice", 2, columns=80, rows=24)
     kept = load(kept_session(folder_of(host, "alice")))
     assert kept.epoch == 2 and (kept.config.loss, kept.config.classes) == ("softmax", 3)
     assert kept.weights.shape == (3, 3)
